@@ -1,0 +1,18 @@
+"""The `dwsbot` command line: a typer root with one sub-application per group."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="dwsbot",
+    help="ChatOps for Huawei Cloud GaussDB(DWS).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def main() -> None:
+    """Entry point of the `dwsbot` console script."""
+    app()
