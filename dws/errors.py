@@ -132,7 +132,8 @@ class DwsApiError(DwsError):
         except ValueError:
             data = None
         if isinstance(data, dict):
-            error = data.get("error") if isinstance(data.get("error"), dict) else data
+            nested = data.get("error")
+            error: dict[str, Any] = nested if isinstance(nested, dict) else data
             code = _str_or_none(error.get("error_code") or error.get("code"))
             msg = _str_or_none(error.get("error_msg") or error.get("message"))
         elif body:
@@ -143,7 +144,9 @@ class DwsApiError(DwsError):
         kind = {404: DwsNotFoundError, 409: DwsConflictError, 429: DwsRateLimitedError}.get(
             status, DwsApiError
         )
-        return kind(status, error_code=code, error_msg=msg, request_id=request_id, operation=operation)
+        return kind(
+            status, error_code=code, error_msg=msg, request_id=request_id, operation=operation
+        )
 
 
 class DwsNotFoundError(DwsApiError):
