@@ -29,8 +29,7 @@ class DwsTarget(BaseModel):
     def _check(self) -> DwsTarget:
         if not self.endpoint.startswith(("https://", "http://")):
             raise ValueError(f"endpoint must start with https:// (got {self.endpoint!r})")
-        self_endpoint = self.endpoint.rstrip("/")
-        object.__setattr__(self, "endpoint", self_endpoint)
+        object.__setattr__(self, "endpoint", self.endpoint.rstrip("/"))
         if not self.project_id:
             raise ValueError("project_id is required")
         has_aksk = self.ak is not None and self.sk is not None
@@ -39,7 +38,8 @@ class DwsTarget(BaseModel):
         )
         if not (has_aksk or has_iam):
             raise ValueError(
-                "credentials are required: ak and sk, or iam_endpoint, username, password and domain"
+                "credentials are required: ak and sk, "
+                "or iam_endpoint, username, password and domain"
             )
         return self
 
