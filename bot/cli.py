@@ -12,6 +12,10 @@ app = typer.Typer(
     add_completion=False,
 )
 
+from bot import cli_api  # noqa: E402  (each group registers itself below)
+
+app.add_typer(cli_api.app, name="api")
+
 
 def main() -> None:
     """Entry point of the `dwsbot` console script."""

@@ -1,0 +1,178 @@
+"""`dwsbot api`: list the DWS operation catalogue and call any operation by name.
+
+    dwsbot api list
+    dwsbot api call list_events limit=5 --dry-run
+    dwsbot api call restart_cluster cluster_id=... --body '{"restart": {}}'
+
+Bad input (unknown operation, missing or mistyped parameter, malformed JSON) prints one line
+naming the problem and exits with code 2; nothing is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from bot.settings import SettingsError, load_settings
+from bot.targets import TargetChoice, open_client
+from dws.errors import DwsApiError, DwsError, DwsRequestError
+from dws.operations import all_operations
+
+app = typer.Typer(help="The DWS API: every catalogue operation by name.", no_args_is_help=True)
+
+SECRET_HEADERS = frozenset({"authorization", "x-auth-token", "x-subject-token"})
+
+
+@app.command("list")
+def list_operations(
+    group: Annotated[
+        str | None, typer.Option(help="Only operations whose group contains this")
+    ] = None,
+) -> None:
+    """Print every operation: name, method, path and reference section."""
+    ops = [op for op in all_operations() if not group or group.lower() in op.group.lower()]
+    width = max((len(op.name) for op in ops), default=10)
+    for op in ops:
+        typer.echo(f"{op.name:<{width}}  {op.method:<6} {op.path}  ({op.section})")
+    typer.echo(f"{len(ops)} operations", err=True)
+
+
+@app.command("call")
+def call_operation(
+    name: Annotated[str, typer.Argument(help="Operation name, as `dwsbot api list` shows")],
+    params: Annotated[
+        list[str] | None, typer.Argument(help="Path and query parameters as key=value")
+    ] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", help="JSON request body, or @file to read it")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the request instead of sending it")
+    ] = False,
+    target: Annotated[str | None, typer.Option("--target", help="Named DWS target")] = None,
+) -> None:
+    """Call one operation against the configured target and print the JSON answer."""
+    try:
+        parsed_params = parse_params(params or [])
+        parsed_body = parse_body(body)
+        settings = load_settings()
+        choice = TargetChoice.from_settings(settings, target)
+    except (ValueError, SettingsError) as exc:
+        _fail(str(exc))
+    code = asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
+    raise typer.Exit(code)
+
+
+async def _run(
+    choice: TargetChoice, name: str, params: dict[str, Any], body: Any, dry_run: bool
+) -> int:
+    if choice.simulated:
+        typer.echo("No DWS target configured: using the built-in simulator.", err=True)
+    for warning in choice.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    try:
+        async with open_client(choice) as client:
+            if dry_run:
+                request = client.build_request(name, params, body)
+                typer.echo(await _describe(client.http_auth, request))
+                return 0
+            answer = await client.call(name, params, body)
+    except DwsRequestError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except DwsApiError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        if exc.solution:
+            typer.echo(f"hint: {exc.solution}", err=True)
+        return 1
+    except DwsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 1
+    typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """`key=value` words into a mapping; a repeated key becomes a list."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"parameter {item!r} is not key=value")
+        if key in out:
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
+
+
+def parse_body(text: str | None) -> Any:
+    """The --body option: JSON text, or @path to a JSON file."""
+    if text is None:
+        return None
+    source = "--body"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        source = str(path)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}"
+        ) from None
+
+
+async def _describe(auth: httpx.Auth | None, request: httpx.Request) -> str:
+    """The request as it would go out, authenticated, with secrets masked."""
+    signed = request
+    if auth is not None and not getattr(auth, "requires_token_request", False):
+        flow = auth.async_auth_flow(request)
+        signed = await flow.__anext__()
+        await flow.aclose()
+    lines = [f"{signed.method} {signed.url}"]
+    for key, value in signed.headers.items():
+        lines.append(f"{key}: {mask_header(key, value)}")
+    if auth is not None and getattr(auth, "requires_token_request", False):
+        lines.append("x-auth-token: ****(IAM token, fetched when sent)")
+    if signed.content:
+        lines.append("")
+        lines.append(signed.content.decode("utf-8", "replace"))
+    return "\n".join(lines)
+
+
+def mask_header(name: str, value: str) -> str:
+    """Hide credentials in a header value, keeping its shape readable."""
+    lower = name.lower()
+    if lower not in SECRET_HEADERS:
+        return value
+    if lower == "authorization" and value.startswith("SDK-HMAC-SHA256"):
+        parts = []
+        for part in value.removeprefix("SDK-HMAC-SHA256 ").split(", "):
+            key, _, val = part.partition("=")
+            if key == "Access":
+                val = val[:4] + "****"
+            elif key == "Signature":
+                val = "****"
+            parts.append(f"{key}={val}")
+        return "SDK-HMAC-SHA256 " + ", ".join(parts)
+    return "****"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,301 @@
+"""The async DWS client: one request function, one retry policy, one error tree.
+
+    async with DwsClient(target) as client:
+        clusters = await client.call("list_clusters")
+        await client.call("restart_cluster", {"cluster_id": cid}, body={"restart": {}})
+
+Every operation of the catalogue (``dws.operations``) is callable by name; parameters are
+validated before anything is sent. Authentication is an ``httpx.Auth`` (``dws.auth``). The
+default transport is httpx-aiohttp (measured in ``bench/client_overhead.py``: several times the
+throughput of httpx's own pool under concurrency); tests inject ``httpx.MockTransport`` or
+``httpx.ASGITransport``.
+
+Retries (exponential backoff with jitter, ``Retry-After`` honoured):
+- GET/HEAD: on 429, 502, 503, 504 answers and on network errors and timeouts;
+- POST/PUT/DELETE: only when the request certainly did not reach the server (the connection
+  could not be opened, the pool had no slot) or the server refused it unprocessed with 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from dws.config import DwsTarget
+from dws.errors import (
+    DwsApiError,
+    DwsError,
+    DwsResponseError,
+    DwsTimeoutError,
+    DwsTransportError,
+)
+from dws.operations import PreparedCall, get_operation
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+USER_AGENT = "dwsbot/0.1 (+https://github.com/dwsbot)"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a call is retried."""
+
+    max_attempts: int = 4
+    backoff_initial: float = 0.2
+    backoff_max: float = 8.0
+    jitter: float = 0.2
+    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    max_retry_after: float = 60.0
+
+
+class _RetryableStatus(Exception):
+    """Internal: an answer whose status may be retried; carries the response."""
+
+    def __init__(self, response: httpx.Response, operation: str) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+        self.operation = operation
+
+
+def default_transport(max_connections: int = 100) -> httpx.AsyncBaseTransport:
+    """The production transport: httpx over aiohttp with a keep-alive pool."""
+    from httpx_aiohttp import AiohttpTransport
+
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    return AiohttpTransport(limits=limits, trust_env=False)  # type: ignore[no-any-return]
+
+
+class DwsClient:
+    """An async client for one DWS target."""
+
+    def __init__(
+        self,
+        target: DwsTarget,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if auth is None:
+            from dws.auth import auth_for_target
+
+            auth = auth_for_target(target)
+        self.target = target
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._timeout = httpx.Timeout(timeout)
+        self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        self._http = httpx.AsyncClient(
+            base_url=target.endpoint,
+            transport=transport or default_transport(),
+            auth=auth,
+            timeout=self._timeout,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    def prepare(
+        self, operation: str, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> PreparedCall:
+        """Validate a call against the catalogue; raises DwsRequestError on bad input."""
+        return get_operation(operation).build(params, body, project_id=self.target.project_id)
+
+    def build_request(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> httpx.Request:
+        """The HTTP request a call would send (before authentication); nothing is sent."""
+        return self._request_for(self.prepare(operation, params, body), timeout)
+
+    def _request_for(self, call: PreparedCall, timeout: float | None) -> httpx.Request:
+        content = None
+        headers = {}
+        if call.body is not None:
+            content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json;charset=UTF-8"
+        extensions = {}
+        if timeout is not None:
+            extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+        return self._http.build_request(
+            call.method,
+            call.path,
+            params=list(call.query) or None,
+            content=content,
+            headers=headers,
+            extensions=extensions,
+        )
+
+    async def call(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call an operation by name and return the parsed JSON answer (None when empty)."""
+        call = self.prepare(operation, params, body)
+        response = await self._send(call, timeout)
+        return _parse_json(response, call.operation)
+
+    @property
+    def http_auth(self) -> httpx.Auth:
+        """The authentication in use (for dry runs that show a signed request)."""
+        return self._http.auth
+
+    async def _send(self, call: PreparedCall, timeout: float | None) -> httpx.Response:
+        idempotent = call.method in IDEMPOTENT_METHODS
+        policy = self.retry
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.max_attempts),
+            wait=_RetryAfterWait(policy),
+            retry=retry_if_exception(lambda exc: _should_retry(exc, idempotent)),
+            reraise=True,
+            sleep=self._sleep,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(call, timeout)
+        except _RetryableStatus as exc:
+            raise _api_error(exc.response, exc.operation) from None
+        except httpx.TimeoutException as exc:
+            raise DwsTimeoutError(
+                f"{call.operation}: no answer from {self.target.endpoint} in time ({_kind(exc)})"
+            ) from None
+        except httpx.TransportError as exc:
+            raise DwsTransportError(
+                f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}"
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_once(self, call: PreparedCall, timeout: float | None) -> httpx.Response:
+        request = self._request_for(call, timeout)
+        if self._limit is None:
+            response = await self._http.send(request)
+        else:
+            async with self._limit:
+                response = await self._http.send(request)
+        if response.is_success:
+            return response
+        if response.status_code in self.retry.retry_statuses:
+            raise _RetryableStatus(response, call.operation)
+        raise _api_error(response, call.operation)
+
+
+class _RetryAfterWait:
+    """Exponential backoff with jitter, or the server's Retry-After when it gives one."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._policy = policy
+        self._backoff = wait_exponential_jitter(
+            initial=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
+        )
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _RetryableStatus):
+            after = _retry_after_seconds(exc.response.headers.get("Retry-After"))
+            if after is not None:
+                return min(after, self._policy.max_retry_after)
+        return float(self._backoff(state))
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _should_retry(exc: BaseException, idempotent: bool) -> bool:
+    if isinstance(exc, _RetryableStatus):
+        return idempotent or exc.response.status_code == 429
+    if isinstance(exc, httpx.TransportError):
+        return idempotent or _never_sent(exc)
+    return False
+
+
+def _never_sent(exc: httpx.TransportError) -> bool:
+    """True only when the request certainly did not reach the server."""
+    cause = exc.__cause__
+    if isinstance(cause, aiohttp.ClientError):
+        return isinstance(cause, aiohttp.ClientConnectorError)
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def _api_error(response: httpx.Response, operation: str) -> DwsApiError:
+    return DwsApiError.from_response(
+        response.status_code, response.content, response.headers, operation
+    )
+
+
+def _parse_json(response: httpx.Response, operation: str) -> Any:
+    content = response.content
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise DwsResponseError(
+            f"{operation}: the service answered HTTP {response.status_code} with a body that is "
+            "not JSON"
+        ) from None
+
+
+def _kind(exc: Exception) -> str:
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+__all__ = ["DwsClient", "DwsError", "RetryPolicy", "default_transport"]

@@ -1,0 +1,92 @@
+"""`dwsbot api`: the catalogue listing, calls against the built-in simulator, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.cli_api import mask_header, parse_params
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_list_prints_every_operation() -> None:
+    result = invoke("api", "list")
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 212
+    assert any(line.startswith("restart_cluster ") and "/restart" in line for line in lines)
+    assert any("(5.2.25)" in line for line in lines)
+
+
+def test_call_against_the_builtin_simulator() -> None:
+    result = invoke("api", "call", "list_clusters")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["count"] == len(answer["clusters"]) > 0
+    assert "built-in simulator" in result.stderr
+
+
+def test_dry_run_prints_signed_request_with_secrets_masked() -> None:
+    result = invoke("api", "call", "list_events", "limit=5", "--dry-run")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("GET http://dws-simulator.local/v2/")
+    assert "limit=5" in out.splitlines()[0]
+    assert "Signature=****" in out
+    assert "simulator-secret-key" not in out
+
+
+def test_dry_run_shows_body() -> None:
+    result = invoke(
+        "api", "call", "restart_cluster", "cluster_id=abc", "--body", '{"restart": {}}', "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith('{"restart":{}}')
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["api", "call", "list_clusterz"], "list_clusters"),
+        (["api", "call", "list_cluster_details"], "cluster_id"),
+        (["api", "call", "list_clusters", "--body", "{oops"], "not valid JSON"),
+        (["api", "call", "list_clusters", "noequals"], "key=value"),
+        (["api", "call", "list_events", "limit=abc"], "limit"),
+        (["api", "call", "list_clusters", "--body", "@/nonexistent.json"], "cannot read"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and needle in errors[0]
+    assert "Traceback" not in result.output
+
+
+def test_bad_setting_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DWSBOT_DWS_ENDPOINT", "https://dws.example.test")
+    result = invoke("api", "call", "list_clusters")
+    assert result.exit_code == 2
+    assert "DWSBOT_DWS_PROJECT_ID" in result.stderr
+
+
+def test_parse_params_repeated_keys() -> None:
+    assert parse_params(["a=1", "b=", "a=2"]) == {"a": ["1", "2"], "b": ""}
+
+
+def test_mask_header() -> None:
+    value = "SDK-HMAC-SHA256 Access=AKIDEXAMPLE, SignedHeaders=host;x-sdk-date, Signature=abc123"
+    masked = mask_header("Authorization", value)
+    assert (
+        masked == "SDK-HMAC-SHA256 Access=AKID****, SignedHeaders=host;x-sdk-date, Signature=****"
+    )
+    assert mask_header("X-Auth-Token", "tok") == "****"
+    assert mask_header("Host", "h") == "h"
