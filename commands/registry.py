@@ -33,6 +33,9 @@ from pydantic import BaseModel, SecretStr
 
 from commands.replies import Reply
 
+ANYONE = "anyone"
+"""A ``min_role`` meaning every user, even one without a role (``help``, ``whoami``)."""
+
 
 class Risk(StrEnum):
     """How much a command can change: READ never changes anything."""
