@@ -1,0 +1,140 @@
+"""The shape shared by changing commands that act on one cluster.
+
+`ClusterChange.plan` finds the cluster, reads its details and DR relationships, records the
+state an approval is bound to (status, sub-status, task, node count, running DR) and checks the
+preconditions from the reference:
+
+- most operations need the cluster AVAILABLE with no task in progress;
+- 5.2.2 (Enabling DR): while DR runs, restoration, scale-out, upgrade, restart, node replacement
+  and password update are refused on both clusters, and backup on the DR (standby) cluster.
+
+Subclasses name the DWS operation and override `check`, `params` and `body` as needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from commands.handlers._common import (
+    active_dr,
+    call,
+    cluster_detail,
+    find_cluster,
+    list_dr,
+    status_text,
+    task_text,
+)
+from commands.registry import ChangeCommand, CommandContext, CommandFailure, Execution, Plan
+from commands.replies import Field, Reply, Severity
+
+AVAILABLE = frozenset({"AVAILABLE", "ACTIVE"})
+
+
+class ClusterArgs(BaseModel):
+    """A cluster given by name or id."""
+
+    cluster: str
+    """Cluster name or id."""
+
+
+def cluster_state(detail: dict[str, Any], drs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The state an approval is bound to: what, if it moved, makes the request stale."""
+    dr = active_dr(drs, str(detail.get("id", "")))
+    return {
+        "status": detail.get("status"),
+        "sub_status": detail.get("sub_status"),
+        "task_status": detail.get("task_status") or None,
+        "nodes": detail.get("number_of_node"),
+        "dr": f"{dr.get('name')} ({dr.get('status')})" if dr else None,
+    }
+
+
+def is_available(detail: dict[str, Any]) -> bool:
+    """True when the cluster is AVAILABLE (or ACTIVE) with no task in progress."""
+    return str(detail.get("status", "")).upper() in AVAILABLE and not task_text(detail)
+
+
+def require_available(detail: dict[str, Any], doing: str) -> None:
+    """Refuse unless the cluster is available and idle."""
+    if not is_available(detail):
+        raise CommandFailure(
+            f"{detail.get('name')} is {status_text(detail)}; it must be AVAILABLE with no task "
+            f"in progress to {doing}"
+        )
+
+
+def require_no_dr(detail: dict[str, Any], state: dict[str, Any], doing: str) -> None:
+    """Refuse when the cluster is part of a running DR pair (reference 5.12.2)."""
+    if state.get("dr"):
+        raise CommandFailure(
+            f"{detail.get('name')} is in the running DR pair {state['dr']}; DWS does not allow "
+            f"to {doing} while DR runs (stop DR first)"
+        )
+
+
+class ClusterChange(ChangeCommand):
+    """A change of one cluster through one DWS operation taking `cluster_id` in its path."""
+
+    operation: ClassVar[str] = ""
+    verb: ClassVar[str] = ""
+    """Imperative, lower case: `restart`, `start` ..."""
+    forbid_in_dr: ClassVar[bool] = True
+    need_available: ClassVar[bool] = True
+    track: ClassVar[bool] = True
+
+    async def plan(self, ctx: CommandContext, args: Any) -> Plan:
+        """Find the cluster, record its state and check the preconditions."""
+        found = await find_cluster(ctx.dws, args.cluster)
+        detail = {**found, **await cluster_detail(ctx.dws, str(found["id"]))}
+        drs = await list_dr(ctx.dws)
+        state = cluster_state(detail, drs)
+        if self.forbid_in_dr:
+            require_no_dr(detail, state, self.verb)
+        if self.need_available:
+            require_available(detail, self.verb)
+        self.check(detail, state, args)
+        name = str(detail.get("name", ""))
+        return Plan(
+            summary=self.summary(name, args),
+            cluster_id=str(detail["id"]),
+            cluster_name=name,
+            state=state,
+            params={"cluster_id": str(detail["id"]), **self.params(detail, args)},
+        )
+
+    def summary(self, name: str, args: Any) -> str:
+        """One line for the approval message."""
+        return f"{self.verb.capitalize()} cluster {name}"
+
+    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+        """Extra preconditions (raise CommandFailure)."""
+
+    def params(self, detail: dict[str, Any], args: Any) -> dict[str, Any]:
+        """Extra parameters `execute` needs (JSON-able, no secrets)."""
+        return {}
+
+    def body(self, ctx: CommandContext, plan: Plan) -> Any:
+        """The request body of the DWS call."""
+        return None
+
+    async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
+        """Make the DWS call and say what was submitted."""
+        data = await call(
+            ctx.dws, self.operation, {"cluster_id": plan.params["cluster_id"]}, self.body(ctx, plan)
+        )
+        job_id = data.get("job_id") if isinstance(data, dict) else None
+        fields = [Field("cluster", f"{plan.cluster_name} ({plan.cluster_id})")]
+        if job_id:
+            fields.append(Field("job", str(job_id)))
+        return Execution(
+            reply=Reply(
+                title=f"{plan.summary}: submitted",
+                fields=tuple(fields),
+                severity=Severity.SUCCESS,
+                follow_ups=(f"/dws cluster {plan.cluster_name}",),
+            ),
+            job_id=str(job_id) if job_id else None,
+            track=self.track,
+        )

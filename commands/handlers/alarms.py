@@ -1,0 +1,89 @@
+"""`/dws alarms [cluster] [--level important]`: current alarms (list_alarm_detail, 5.8.2)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pydantic import BaseModel
+
+from commands.handlers._common import call, find_cluster, grid, short, when
+from commands.registry import CommandContext, CommandFailure, command
+from commands.replies import Reply, Severity
+
+LEVELS = ("urgent", "important", "minor", "prompt")
+"""Alarm severities, most severe first (the reference's `alarm_level` values)."""
+
+
+def level_name(value: Any) -> str:
+    """`urgent` ... `prompt`; numeric levels (1 = urgent ... 4 = prompt) are translated."""
+    text = str(value or "").strip().lower()
+    if text.isdigit() and 1 <= int(text) <= len(LEVELS):
+        return LEVELS[int(text) - 1]
+    return text
+
+
+class AlarmsArgs(BaseModel):
+    """Optionally a cluster, and the lowest severity to show."""
+
+    cluster: str | None = None
+    """Cluster name or id; every resource when left out."""
+    level: str | None = None
+    """Lowest severity shown: urgent, important, minor or prompt."""
+
+
+@command(
+    "alarms",
+    summary="Current alarms, optionally of one cluster and at least some severity",
+    usage="/dws alarms [cluster] [--level urgent|important|minor|prompt]",
+    examples=("/dws alarms", "/dws alarms prod-dw --level important"),
+    args=AlarmsArgs,
+    positionals=("cluster",),
+)
+async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
+    """List alarms, most severe first."""
+    rank = len(LEVELS)
+    if args.level:
+        if args.level.lower() not in LEVELS:
+            raise CommandFailure(f"--level is one of {', '.join(LEVELS)} (got {args.level!r})")
+        rank = LEVELS.index(args.level.lower())
+    wanted: set[str] = set()
+    label = f"on {ctx.target_name}"
+    if args.cluster:
+        found = await find_cluster(ctx.dws, args.cluster)
+        wanted = {str(found["id"]), str(found["name"])}
+        label = f"for {found['name']}"
+    params = {"time_zone": "GMT", "offset": "1", "limit": "1000"}
+    data = await call(ctx.dws, "list_alarm_detail", params) or {}
+    items = [a for a in data.get("alarm_details") or [] if isinstance(a, dict)]
+    kept = [a for a in items if _matches(a, wanted) and _rank(a) <= rank]
+    kept.sort(key=lambda a: (_rank(a), str(a.get("alarm_generate_date") or "")))
+    rows = [
+        (
+            level_name(a.get("alarm_level")),
+            a.get("resource_id_name") or a.get("resource_id"),
+            short(a.get("alarm_name"), 50),
+            when(a.get("alarm_generate_date")),
+            a.get("alarm_id"),
+        )
+        for a in kept
+    ]
+    reply = grid(
+        ("level", "resource", "alarm", "raised", "alarm id"),
+        rows,
+        title=f"{len(rows)} alarms {label}",
+    )
+    if any(_rank(a) <= 1 for a in kept):
+        return dataclasses.replace(reply, severity=Severity.WARNING)
+    return reply
+
+
+def _rank(alarm: dict[str, Any]) -> int:
+    name = level_name(alarm.get("alarm_level"))
+    return LEVELS.index(name) if name in LEVELS else len(LEVELS)
+
+
+def _matches(alarm: dict[str, Any], wanted: set[str]) -> bool:
+    if not wanted:
+        return True
+    return bool({str(alarm.get("resource_id")), str(alarm.get("resource_id_name"))} & wanted)

@@ -1,0 +1,32 @@
+"""`/dws azs`: the availability zones where clusters can be created (5.1.1)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from commands.handlers._common import call, grid
+from commands.registry import CommandContext, command
+from commands.replies import Reply
+
+
+class NoArgs(BaseModel):
+    """No arguments."""
+
+
+@command(
+    "azs",
+    aliases=("zones",),
+    summary="List the availability zones",
+    usage="/dws azs",
+    examples=("/dws azs",),
+    args=NoArgs,
+)
+async def azs(ctx: CommandContext, args: NoArgs) -> Reply:
+    """List AZs (list_availability_zones)."""
+    data = await call(ctx.dws, "list_availability_zones") or {}
+    rows = [
+        (z.get("code"), z.get("name"), z.get("status"), z.get("public_border_group"))
+        for z in data.get("availability_zones") or []
+        if isinstance(z, dict)
+    ]
+    return grid(("code", "name", "status", "group"), rows, title=f"AZs on {ctx.target_name}")

@@ -1,0 +1,44 @@
+"""`/dws clusters`: the clusters of a target, one line each."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from commands.handlers._common import grid, list_clusters, status_text
+from commands.registry import CommandContext, command
+from commands.replies import Reply
+
+
+class ClustersArgs(BaseModel):
+    """Arguments of `clusters`."""
+
+    status: str | None = None
+    """Only clusters whose status is this (AVAILABLE, FAILED ...)."""
+
+
+@command(
+    "clusters",
+    aliases=("ls",),
+    summary="List the clusters with their status, size and version",
+    usage="/dws clusters [--status AVAILABLE]",
+    examples=("/dws clusters", "/dws clusters --status FAILED", "/dws clusters --target eu-west"),
+    args=ClustersArgs,
+)
+async def clusters(ctx: CommandContext, args: ClustersArgs) -> Reply:
+    """List the clusters of the target."""
+    found = await list_clusters(ctx.dws)
+    if args.status:
+        found = [c for c in found if str(c.get("status", "")).upper() == args.status.upper()]
+    rows = [
+        (
+            str(c.get("name", "")),
+            status_text(c),
+            str(c.get("number_of_node", "")),
+            str(c.get("version", "")),
+            str(c.get("id", "")),
+        )
+        for c in sorted(found, key=lambda c: str(c.get("name", "")))
+    ]
+    title = f"{len(rows)} cluster{'s' if len(rows) != 1 else ''} on {ctx.target_name}"
+    follow = ("/dws cluster " + rows[0][0],) if rows else ()
+    return grid(("name", "status", "nodes", "version", "id"), rows, title=title, follow_ups=follow)

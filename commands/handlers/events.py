@@ -1,0 +1,87 @@
+"""`/dws events [cluster] [--since 2h]`: recent DWS events, newest first (list_events, 5.4.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from commands.handlers._common import (
+    call,
+    find_cluster,
+    grid,
+    parse_duration,
+    parse_time,
+    short,
+    when,
+)
+from commands.registry import CommandContext, CommandFailure, command
+from commands.replies import Reply
+
+PAGE = 1000
+MAX_ROWS = 50
+
+
+class EventsArgs(BaseModel):
+    """Optionally a cluster, and how far back to look."""
+
+    cluster: str | None = None
+    """Cluster name or id; every source when left out."""
+    since: str = "24h"
+    """How far back: 30m, 2h, 7d ..."""
+    limit: int = MAX_ROWS
+    """At most this many rows."""
+
+
+@command(
+    "events",
+    summary="Recent events, of all clusters or of one",
+    usage="/dws events [cluster] [--since 2h] [--limit 50]",
+    examples=("/dws events", "/dws events prod-dw --since 2h"),
+    args=EventsArgs,
+    positionals=("cluster",),
+)
+async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
+    """List events since a moment, optionally for one cluster."""
+    try:
+        cutoff = ctx.clock() - parse_duration(args.since)
+    except ValueError as exc:
+        raise CommandFailure(str(exc)) from None
+    wanted: set[str] = set()
+    label = f"on {ctx.target_name}"
+    if args.cluster:
+        found = await find_cluster(ctx.dws, args.cluster)
+        wanted = {str(found["id"]), str(found["name"])}
+        label = f"for {found['name']}"
+    data = await call(ctx.dws, "list_events", {"offset": "1", "limit": str(PAGE)}) or {}
+    items = [e for e in data.get("events") or [] if isinstance(e, dict)]
+    kept = [e for e in items if _recent(e, cutoff) and _matches(e, wanted)]
+    kept.sort(key=lambda e: float(e.get("occur_time") or 0), reverse=True)
+    rows = [
+        (
+            when(e.get("occur_time")),
+            e.get("severity"),
+            e.get("source_name") or e.get("source_id"),
+            short(e.get("display_name") or e.get("name"), 40),
+            short(e.get("context") or e.get("description"), 70),
+        )
+        for e in kept[: max(1, args.limit)]
+    ]
+    more = len(kept) - len(rows)
+    return grid(
+        ("time", "severity", "source", "event", "detail"),
+        rows,
+        title=f"{len(kept)} events {label} in the last {args.since}",
+        text=f"{more} older not shown (use --limit)" if more > 0 else "",
+    )
+
+
+def _recent(event: dict[str, Any], cutoff: Any) -> bool:
+    moment = parse_time(event.get("occur_time"))
+    return moment is None or moment >= cutoff
+
+
+def _matches(event: dict[str, Any], wanted: set[str]) -> bool:
+    if not wanted:
+        return True
+    return bool({str(event.get("source_id")), str(event.get("source_name"))} & wanted)

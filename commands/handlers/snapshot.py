@@ -1,0 +1,48 @@
+"""`/dws snapshot <id|name>`: one snapshot in detail."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from commands.handlers._common import when
+from commands.handlers._snap import find_snapshot
+from commands.registry import CommandContext, command
+from commands.replies import Field, Reply
+
+
+class SnapshotArgs(BaseModel):
+    """A snapshot given by id or name."""
+
+    snapshot: str
+    """Snapshot id or name."""
+
+
+@command(
+    "snapshot",
+    summary="Show one snapshot",
+    usage="/dws snapshot <id|name>",
+    examples=("/dws snapshot 4b2c6f3e-0f3a-4f7e-9e53-9d0c7c1d2a11", "/dws snapshot nightly-0101"),
+    args=SnapshotArgs,
+    positionals=("snapshot",),
+)
+async def snapshot(ctx: CommandContext, args: SnapshotArgs) -> Reply:
+    """Show a snapshot (list_snapshot_details)."""
+    snap = await find_snapshot(ctx.dws, args.snapshot)
+    fields = [
+        Field("id", str(snap.get("id", ""))),
+        Field("status", str(snap.get("status", ""))),
+        Field("type", str(snap.get("type", ""))),
+        Field("cluster", str(snap.get("cluster_name") or snap.get("cluster_id") or "—")),
+        Field("started", when(snap.get("started"))),
+        Field("finished", when(snap.get("finished"))),
+        Field("size", f"{snap.get('size')} GB" if snap.get("size") is not None else "—"),
+    ]
+    if snap.get("progress"):
+        fields.append(Field("progress", str(snap["progress"])))
+    if snap.get("description"):
+        fields.append(Field("description", str(snap["description"])))
+    return Reply(
+        title=f"Snapshot {snap.get('name', args.snapshot)}",
+        fields=tuple(fields),
+        follow_ups=(f"/dws snapshot restore {snap.get('id')} --name <new-cluster>",),
+    )

@@ -1,0 +1,68 @@
+"""`/dws snapshot delete <id|name>`: delete a manual snapshot (delete_snapshot, 5.3.8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from commands.handlers._common import call
+from commands.handlers._snap import find_snapshot
+from commands.registry import (
+    ChangeCommand,
+    CommandContext,
+    CommandFailure,
+    Execution,
+    Plan,
+    Risk,
+    command,
+)
+from commands.replies import Field, Reply, Severity
+
+
+class SnapshotDeleteArgs(BaseModel):
+    """A snapshot given by id or name."""
+
+    snapshot: str
+    """Snapshot id or name."""
+
+
+@command(
+    "snapshot delete",
+    summary="Delete a manual snapshot (automated snapshots expire by policy)",
+    usage="/dws snapshot delete <id|name>",
+    examples=("/dws snapshot delete before-upgrade",),
+    args=SnapshotDeleteArgs,
+    positionals=("snapshot",),
+    min_role="operator",
+    risk=Risk.DESTRUCTIVE,
+)
+class SnapshotDelete(ChangeCommand):
+    """Only MANUAL snapshots that are not being created can be deleted."""
+
+    async def plan(self, ctx: CommandContext, args: Any) -> Plan:
+        """Find the snapshot; refuse automated or unfinished ones."""
+        snap = await find_snapshot(ctx.dws, args.snapshot)
+        kind = str(snap.get("type") or "").upper()
+        if kind and kind != "MANUAL":
+            raise CommandFailure(f"snapshot {snap.get('name')} is {kind}; only manual ones can go")
+        if str(snap.get("status") or "").upper() == "CREATING":
+            raise CommandFailure(f"snapshot {snap.get('name')} is still being created")
+        return Plan(
+            summary=f"Delete snapshot {snap.get('name')} of cluster {snap.get('cluster_name', '')}",
+            cluster_id=str(snap.get("cluster_id") or "") or None,
+            cluster_name=str(snap.get("cluster_name") or "") or None,
+            state={"snapshot_status": snap.get("status")},
+            params={"snapshot_id": str(snap["id"]), "snapshot_name": str(snap.get("name", ""))},
+        )
+
+    async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
+        """delete_snapshot (202: accepted)."""
+        await call(ctx.dws, "delete_snapshot", {"snapshot_id": plan.params["snapshot_id"]})
+        return Execution(
+            reply=Reply(
+                title=f"Snapshot {plan.params['snapshot_name']} deleted",
+                fields=(Field("snapshot id", plan.params["snapshot_id"]),),
+                severity=Severity.SUCCESS,
+            )
+        )

@@ -1,0 +1,32 @@
+"""`/dws start <cluster>`: start a stopped cluster (start_cluster, reference 5.2.61)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.handlers._change import ClusterArgs, ClusterChange, is_available
+from commands.registry import CommandFailure, Risk, command
+
+
+@command(
+    "start",
+    summary="Start a stopped cluster",
+    usage="/dws start <cluster>",
+    examples=("/dws start test-dw",),
+    args=ClusterArgs,
+    positionals=("cluster",),
+    min_role="operator",
+    risk=Risk.CHANGE,
+)
+class Start(ClusterChange):
+    """Start: refused when the cluster is already running."""
+
+    operation = "start_cluster"
+    verb = "start"
+    forbid_in_dr = False
+    need_available = False
+
+    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+        """A cluster that is AVAILABLE and idle is already running."""
+        if is_available(detail):
+            raise CommandFailure(f"{detail.get('name')} is already running (AVAILABLE)")

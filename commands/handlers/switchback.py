@@ -1,0 +1,34 @@
+"""`/dws switchback <cluster>`: rebalance primary instances of an UNBALANCED cluster (5.2.36)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.handlers._change import ClusterArgs, ClusterChange
+from commands.registry import CommandFailure, Risk, command
+
+
+@command(
+    "switchback",
+    summary="Switch primary instances back so an UNBALANCED cluster is balanced again",
+    usage="/dws switchback <cluster>",
+    examples=("/dws switchback prod-dw",),
+    args=ClusterArgs,
+    positionals=("cluster",),
+    min_role="operator",
+    risk=Risk.CHANGE,
+)
+class Switchback(ClusterChange):
+    """Switchback: only useful (and allowed) when the cluster is UNBALANCED."""
+
+    operation = "switch_over_cluster"
+    verb = "switch back"
+    forbid_in_dr = False
+
+    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+        """The reference: a switchback returns an Unbalanced cluster to Available."""
+        if "UNBALANCED" not in str(detail.get("sub_status") or "").upper():
+            raise CommandFailure(
+                f"{detail.get('name')} is not UNBALANCED (sub-status "
+                f"{detail.get('sub_status') or 'NORMAL'}); there is nothing to switch back"
+            )
