@@ -83,6 +83,8 @@ class ClusterChange(ChangeCommand):
     forbid_in_dr: ClassVar[bool] = True
     need_available: ClassVar[bool] = True
     track: ClassVar[bool] = True
+    settled: ClassVar[tuple[str, ...]] = ("AVAILABLE",)
+    """Statuses in which a tracker considers the cluster settled after the operation."""
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the cluster, record its state and check the preconditions."""
@@ -137,4 +139,5 @@ class ClusterChange(ChangeCommand):
             ),
             job_id=str(job_id) if job_id else None,
             track=self.track,
+            settled_statuses=self.settled,
         )

@@ -82,7 +82,9 @@ async def list_dr(client: DwsCaller) -> list[dict[str, Any]]:
 
 # DR statuses in which the pair is active: the reference (5.12.2) forbids restoration, scale-out,
 # upgrade, restart, node replacement and password update on both clusters while DR runs.
-DR_ACTIVE = frozenset({"running", "starting", "switchovering", "failovering", "recovering"})
+DR_ACTIVE = frozenset(
+    {"creating", "starting", "running", "switchovering", "stopping", "failovering", "recovering"}
+)
 
 
 def dr_pairs_of(drs: Iterable[Mapping[str, Any]], cluster_id: str) -> list[dict[str, Any]]:

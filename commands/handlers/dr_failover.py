@@ -22,5 +22,5 @@ class DrFailover(DrChange):
 
     operation = "switch_failover_disaster"
     verb = "failover"
-    allowed = frozenset({"running", "abnormal", "stop_failed", "switchover_failed"})
+    allowed = frozenset({"running", "abnormal"})
     advice = " (a healthy pair uses `dr switchover`)"

@@ -21,5 +21,5 @@ class DrRecovery(DrChange):
 
     operation = "restore_disaster"
     verb = "recovery"
-    allowed = frozenset({"failover", "failovered", "failover_succeeded", "recovery_failed"})
+    allowed = frozenset({"abnormal"})
     advice = " (recovery follows a failover)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from commands.handlers._change import ClusterArgs, ClusterChange, is_available
+from commands.handlers._common import status_text, task_text
 from commands.registry import CommandFailure, Risk, command
 
 
@@ -19,7 +20,7 @@ from commands.registry import CommandFailure, Risk, command
     risk=Risk.CHANGE,
 )
 class Start(ClusterChange):
-    """Start: refused when the cluster is already running."""
+    """Start: the cluster must be STOPPED."""
 
     operation = "start_cluster"
     verb = "start"
@@ -27,6 +28,11 @@ class Start(ClusterChange):
     need_available = False
 
     def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
-        """A cluster that is AVAILABLE and idle is already running."""
+        """Only a STOPPED cluster with no task in progress can be started."""
         if is_available(detail):
             raise CommandFailure(f"{detail.get('name')} is already running (AVAILABLE)")
+        if str(detail.get("status", "")).upper() != "STOPPED" or task_text(detail):
+            raise CommandFailure(
+                f"{detail.get('name')} is {status_text(detail)}; only a STOPPED cluster can be "
+                "started"
+            )

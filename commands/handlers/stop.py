@@ -21,3 +21,4 @@ class Stop(ClusterChange):
 
     operation = "stop_cluster"
     verb = "stop"
+    settled = ("STOPPED",)
