@@ -1,0 +1,212 @@
+"""The core of the simulated state: stores, ids, the deadline queue, events and jobs.
+
+Operations live in mixins (clusters, snapshots, DR, alarms and subscriptions) that build on
+`StateBase`. Every operation first calls `tick()`, which applies the transitions whose deadline
+has passed on the simulated clock; `tick()` is idempotent, so reading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from dws.simulator import defaults
+from dws.simulator.clock import SimClock
+from dws.simulator.errors import NOT_FOUND, SimError, not_found
+from dws.simulator.state.events import SPECS, Event, EventLog
+from dws.simulator.state.models import (
+    Alarm,
+    Cluster,
+    DrTask,
+    Job,
+    NodeType,
+    Snapshot,
+    Subscription,
+    Task,
+)
+
+REQUEST_LOG_SIZE = 10_000
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One request the simulator answered."""
+
+    method: str
+    path: str
+    status: int
+    time: float
+
+
+def iso_z(t: float) -> str:
+    """`YYYY-MM-DDThh:mm:ssZ` (cluster and snapshot times)."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_plain(t: float) -> str:
+    """`YYYY-MM-DDThh:mm:ss` (job, DR and policy times)."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def spaced(t: float) -> str:
+    """`YYYY-MM-DD hh:mm:ss` (alarm and DR progress times)."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class StateBase:
+    """Stores and shared machinery of the simulated service."""
+
+    def __init__(self, clock: SimClock, seed: int, project_id: str) -> None:
+        self.clock = clock
+        self.project_id = project_id
+        self.region = defaults.REGION
+        self.request_log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._init_stores(seed)
+
+    def _init_stores(self, seed: int) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.clusters: dict[str, Cluster] = {}
+        self.snapshots: dict[str, Snapshot] = {}
+        self.snapshots_by_cluster: dict[str, list[str]] = {}
+        self.jobs: dict[str, Job] = {}
+        self.alarms: dict[str, Alarm] = {}
+        self.event_subs: dict[str, Subscription] = {}
+        self.alarm_subs: dict[str, Subscription] = {}
+        self.dr_tasks: dict[str, DrTask] = {}
+        self.node_types: list[NodeType] = []
+        self.availability_zones: list[str] = []
+        self.events = EventLog()
+        self._deadlines: list[tuple[float, int, str, str, int]] = []
+        self._seq = 0
+        self._handlers: dict[str, Callable[[str, int], None]] = {}
+
+    # ids and time ----------------------------------------------------------------------------
+    def now(self) -> float:
+        """Simulated time, epoch seconds."""
+        return self.clock.now()
+
+    def new_id(self) -> str:
+        """A fresh UUID drawn from the seeded generator (deterministic per seed)."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def new_hex_id(self) -> str:
+        """A 32-hex-digit id (job ids look like this)."""
+        return f"{self.rng.getrandbits(128):032x}"
+
+    def next_token(self) -> int:
+        """A token that identifies one scheduled completion (stale ones are ignored)."""
+        self._seq += 1
+        return self._seq
+
+    # deadlines -------------------------------------------------------------------------------
+    def on_due(self, kind: str, handler: Callable[[str, int], None]) -> None:
+        """Register the completion handler of a deadline kind."""
+        self._handlers[kind] = handler
+
+    def schedule(self, due: float, kind: str, target: str, token: int) -> None:
+        """Run handler `kind` with (target, token) once the clock reaches `due`."""
+        self._seq += 1
+        heapq.heappush(self._deadlines, (due, self._seq, kind, target, token))
+
+    def tick(self) -> int:
+        """Apply every transition that is due; returns how many ran."""
+        now = self.now()
+        ran = 0
+        while self._deadlines and self._deadlines[0][0] <= now:
+            _due, _seq, kind, target, token = heapq.heappop(self._deadlines)
+            self._handlers[kind](target, token)
+            ran += 1
+        return ran
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock forward and apply what became due."""
+        now = self.clock.advance(seconds)
+        self.tick()
+        return now
+
+    def set_time(self, when: datetime) -> float:
+        """Set the clock and apply what became due."""
+        now = self.clock.set(when)
+        self.tick()
+        return now
+
+    def start_task(
+        self,
+        kind: str,
+        duration: float,
+        due_kind: str,
+        target: str,
+        job_name: str | None = None,
+        cluster_id: str | None = None,
+    ) -> Task:
+        """A new task with its completion scheduled (and its job, when `job_name` is given)."""
+        now = self.now()
+        job = self.new_job(job_name, duration, cluster_id) if job_name else None
+        task = Task(kind, now, duration, job.id if job else None, self.next_token())
+        self.schedule(now + duration, due_kind, target, task.token)
+        return task
+
+    # jobs ------------------------------------------------------------------------------------
+    def new_job(self, name: str, duration: float, cluster_id: str | None = None) -> Job:
+        """A running job."""
+        job = Job(self.new_hex_id(), name, self.now(), duration, cluster_id)
+        self.jobs[job.id] = job
+        return job
+
+    def finish_job(self, job_id: str | None, *, failed: tuple[str, str] | None = None) -> None:
+        """Mark a job done (SUCCESS, or FAIL with code and detail)."""
+        job = self.jobs.get(job_id) if job_id else None
+        if job is None:
+            return
+        job.end = self.now()
+        job.status = "FAIL" if failed else "SUCCESS"
+        if failed:
+            job.failed_code, job.failed_detail = failed
+
+    def get_job(self, job_id: str) -> Job:
+        """A job by id, 404 if unknown."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise not_found("job", job_id)
+        return job
+
+    # events ----------------------------------------------------------------------------------
+    def emit_event(
+        self, name: str, source_id: str, source_name: str | None = None, at: float | None = None
+    ) -> Event:
+        """Record an event of definition `name` about a source (cluster, snapshot, DR)."""
+        spec = SPECS.get(name)
+        if spec is None:
+            raise SimError(400, "DWS.5037", f"Unknown event definition {name}.")
+        if source_name is None:
+            source_name = self._source_name(source_id)
+        when = self.now() if at is None else at
+        event = Event(self.new_id(), spec, source_id, source_name, int(when * 1000))
+        self.events.add(event)
+        return event
+
+    def _source_name(self, source_id: str) -> str:
+        for store in (self.clusters, self.snapshots, self.dr_tasks):
+            item: Any = store.get(source_id)
+            if item is not None:
+                return str(item.name)
+        return source_id
+
+    # lookups ---------------------------------------------------------------------------------
+    def get_cluster(self, cluster_id: str) -> Cluster:
+        """A cluster by id, 404 DWS.0015 if unknown."""
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            raise not_found("cluster", cluster_id, NOT_FOUND)
+        return cluster
+
+    def record(self, method: str, path: str, status: int) -> None:
+        """Add a request to the request log."""
+        self.request_log.append(RequestRecord(method, path, status, self.now()))

@@ -1,0 +1,85 @@
+"""Disaster recovery: switchover, failover and recovery of a primary/standby pair, with progress.
+
+DR statuses follow the service's vocabulary (running, switchovering, abnormal, starting ...).
+A switchover swaps the roles; a failover promotes the standby and leaves the task abnormal
+until a recovery brings the pair back to running.
+"""
+
+from __future__ import annotations
+
+from dws.simulator.errors import not_allowed, not_found
+from dws.simulator.state.models import DrTask
+from dws.simulator.state.snapshots import SnapshotOps
+
+DR_SECONDS = {"switchover": 300.0, "failover": 180.0, "recovery": 600.0}
+DR_STATUS = {"switchover": "switchovering", "failover": "switchovering", "recovery": "starting"}
+DR_EVENT = {
+    "switchover": "switchoverDisasterRecovery",
+    "failover": "failoverDisasterRecovery",
+    "recovery": "recoveryDisasterRecovery",
+}
+
+
+class DrOps(SnapshotOps):
+    """Operations on disaster-recovery tasks."""
+
+    def _register_dr_handlers(self) -> None:
+        self.on_due("dr", self._complete_dr)
+
+    def get_dr(self, dr_id: str) -> DrTask:
+        """A DR task by id, 404 if unknown."""
+        self.tick()
+        dr = self.dr_tasks.get(dr_id)
+        if dr is None:
+            raise not_found("disaster recovery task", dr_id)
+        return dr
+
+    def dr_action(self, dr_id: str, action: str) -> DrTask:
+        """Start a switchover, failover or recovery."""
+        dr = self.get_dr(dr_id)
+        allowed = {
+            "switchover": ("running",),
+            "failover": ("running", "abnormal"),
+            "recovery": ("abnormal",),
+        }[action]
+        if dr.task is not None or dr.status not in allowed:
+            raise not_allowed(f"DR task {dr.name} is {dr.status}; cannot run {action}.")
+        if action != "recovery":
+            for cid in (dr.primary_id, dr.standby_id):
+                cluster = self.clusters.get(cid)
+                if cluster is not None and cluster.task is not None:
+                    raise not_allowed(
+                        f"Cluster {cluster.name} is {cluster.task.kind}; cannot run {action}."
+                    )
+        dr.task = self.start_task(
+            action, DR_SECONDS[action], "dr", dr.id, f"{action}DisasterRecoveryJob"
+        )
+        dr.status = DR_STATUS[action]
+        self.emit_event(f"{DR_EVENT[action]}Start", dr.id, dr.name)
+        return dr
+
+    def _complete_dr(self, dr_id: str, token: int) -> None:
+        dr = self.dr_tasks.get(dr_id)
+        if dr is None or dr.task is None or dr.task.token != token:
+            return
+        action = dr.task.kind
+        self.finish_job(dr.task.job_id)
+        dr.task = None
+        now = self.now()
+        if action == "switchover":
+            dr.primary_id, dr.standby_id = dr.standby_id, dr.primary_id
+            dr.status, dr.last_sync = "running", now
+        elif action == "failover":
+            dr.primary_id, dr.standby_id = dr.standby_id, dr.primary_id
+            dr.status = "abnormal"
+        else:
+            dr.status, dr.last_sync, dr.started = "running", now, now
+        self.emit_event(f"{DR_EVENT[action]}Success", dr.id, dr.name)
+
+    def dr_cluster_status(self, dr: DrTask, role: str) -> str:
+        """DR status of one side (waiting, backuping, restoring, abnormal, stopped)."""
+        if dr.status == "abnormal":
+            return "abnormal" if role == "standby" else "waiting"
+        if dr.task is not None:
+            return "backuping" if role == "primary" else "restoring"
+        return "waiting" if dr.status == "running" else "stopped"
