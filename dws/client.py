@@ -227,7 +227,7 @@ class _RetryAfterWait:
     def __init__(self, policy: RetryPolicy) -> None:
         self._policy = policy
         self._backoff = wait_exponential_jitter(
-            initial=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
+            multiplier=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
         )
 
     def __call__(self, state: RetryCallState) -> float:
