@@ -113,4 +113,7 @@ def path_segment(value: object) -> str:
     text = _string(value)
     if text in {"", ".", ".."}:
         raise BadValue("a non-empty path segment other than '.' or '..'")
-    return quote(text, safe="")
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate cannot be written as UTF-8
+        raise BadValue("valid Unicode text") from None

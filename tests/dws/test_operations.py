@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dws.errors import DwsRequestError, UnknownOperationError
 from dws.operations import (
@@ -292,7 +294,7 @@ def test_wrong_number_is_rejected() -> None:
     assert "parameter 'limit' must be a number" in message
 
 
-@pytest.mark.parametrize("value", ["", ".", "..", None, ["c"], True])
+@pytest.mark.parametrize("value", ["", ".", "..", None, ["c"], True, "a\udc80"])
 def test_bad_path_values_are_rejected(value: Any) -> None:
     message = error_of("list_cluster_details", {"cluster_id": value})
     assert "cluster_id" in message
@@ -355,3 +357,21 @@ def test_unknown_operation_without_a_close_name() -> None:
         get_operation("frobnicate_everything")
     assert str(info.value) == "unknown operation 'frobnicate_everything'"
     assert isinstance(info.value, DwsRequestError)
+
+
+@given(st.text(min_size=1).filter(lambda s: s not in {".", ".."}))
+def test_any_path_value_becomes_exactly_one_segment(value: str) -> None:
+    call = get_operation("list_cluster_details").build({"cluster_id": value}, project_id=PROJECT)
+    prefix = f"/v1.0/{PROJECT}/clusters/"
+    assert call.path.startswith(prefix)
+    segment = call.path[len(prefix) :]
+    assert "/" not in segment and "?" not in segment and "#" not in segment
+    assert unquote(segment) == value
+
+
+@given(st.text(), st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_query_values_pass_through_as_text(text: str, number: int) -> None:
+    call = get_operation("list_cluster_nodes").build(
+        {"cluster_id": "c", "filter": text, "limit": str(number)}, project_id=PROJECT
+    )
+    assert dict(call.query) == {"filter": text, "limit": str(number)}
