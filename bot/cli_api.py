@@ -21,6 +21,7 @@ import typer
 
 from bot.settings import SettingsError, load_settings
 from bot.targets import TargetChoice, open_client
+from dws.auth import AkSkAuth, IamTokenAuth
 from dws.errors import DwsApiError, DwsError, DwsRequestError
 from dws.operations import all_operations
 
@@ -135,19 +136,14 @@ def parse_body(text: str | None) -> Any:
 
 async def _describe(auth: httpx.Auth | None, request: httpx.Request) -> str:
     """The request as it would go out, authenticated, with secrets masked."""
-    signed = request
-    if auth is not None and not getattr(auth, "requires_token_request", False):
-        flow = auth.async_auth_flow(request)
-        signed = await flow.__anext__()
-        await flow.aclose()
-    lines = [f"{signed.method} {signed.url}"]
-    for key, value in signed.headers.items():
-        lines.append(f"{key}: {mask_header(key, value)}")
-    if auth is not None and getattr(auth, "requires_token_request", False):
+    if isinstance(auth, AkSkAuth):
+        auth.sign_request(request)
+    lines = [f"{request.method} {request.url}"]
+    lines += [f"{key}: {mask_header(key, value)}" for key, value in request.headers.items()]
+    if isinstance(auth, IamTokenAuth):
         lines.append("x-auth-token: ****(IAM token, fetched when sent)")
-    if signed.content:
-        lines.append("")
-        lines.append(signed.content.decode("utf-8", "replace"))
+    if request.content:
+        lines += ["", request.content.decode("utf-8", "replace")]
     return "\n".join(lines)
 
 

@@ -77,7 +77,7 @@ def default_transport(max_connections: int = 100) -> httpx.AsyncBaseTransport:
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
-    return AiohttpTransport(limits=limits, trust_env=False)  # type: ignore[no-any-return]
+    return AiohttpTransport(limits=limits, trust_env=False)
 
 
 class DwsClient:
@@ -177,7 +177,7 @@ class DwsClient:
         return _parse_json(response, call.operation)
 
     @property
-    def http_auth(self) -> httpx.Auth:
+    def http_auth(self) -> httpx.Auth | None:
         """The authentication in use (for dry runs that show a signed request)."""
         return self._http.auth
 
