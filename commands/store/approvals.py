@@ -1,0 +1,210 @@
+"""The approval repository: approval requests, their votes and their state transitions.
+
+    approval = await uow.approvals.create(action="restart", command_text="/dws restart prod",
+                                          requester_id="U1", requester_name="alice",
+                                          target_name="default", expires_at=t)
+    fresh = await uow.approvals.add_vote(approval.id, voter_id="U2", voter_name="bob",
+                                         voter_role="operator", choice=VoteChoice.APPROVE)
+    won = await uow.approvals.try_transition(approval.id, ApprovalStatus.APPROVED,
+                                             ApprovalStatus.EXECUTING)
+
+`try_transition` is one conditional ``UPDATE ... WHERE id = :id AND status = :from``: of any
+number of concurrent callers exactly one sees True. Objects are always read fresh from the
+database (``populate_existing``), so a status changed by another transaction is never stale.
+Command text and parameters are redacted before they are stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from commands.store._sql import upsert_insert
+from commands.store.models import Approval, ApprovalStatus, Vote, VoteChoice, new_id, utcnow
+from commands.store.redaction import redact, redact_params
+
+_FRESH = {"populate_existing": True}
+
+
+class ApprovalRepository:
+    """Approvals and votes within one unit of work (never commits)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self,
+        *,
+        action: str,
+        command_text: str,
+        requester_id: str,
+        requester_name: str,
+        target_name: str,
+        expires_at: datetime,
+        requester_team: str | None = None,
+        channel: str | None = None,
+        cluster_id: str | None = None,
+        cluster_name: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        plan_state: Mapping[str, Any] | None = None,
+        required_approvals: int = 1,
+        approver_roles: Sequence[str] = (),
+        distinct_roles: bool = False,
+        approval_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Approval:
+        """Store a new pending approval and return it."""
+        now = now or utcnow()
+        approval = Approval(
+            id=approval_id or new_id(),
+            action=action,
+            command_text=redact(command_text),
+            requester_id=requester_id,
+            requester_name=requester_name,
+            requester_team=requester_team,
+            channel=channel,
+            target_name=target_name,
+            cluster_id=cluster_id,
+            cluster_name=cluster_name,
+            params=redact_params(dict(params or {})),
+            plan_state=dict(plan_state or {}),
+            status=ApprovalStatus.PENDING,
+            required_approvals=required_approvals,
+            approver_roles=list(approver_roles),
+            distinct_roles=distinct_roles,
+            created_at=now,
+            expires_at=expires_at,
+            updated_at=now,
+        )
+        self.session.add(approval)
+        await self.session.flush()
+        return approval
+
+    async def get(self, approval_id: str, *, with_votes: bool = False) -> Approval | None:
+        """The approval (with its votes loaded if asked), read fresh; None if unknown."""
+        stmt = sa.select(Approval).where(Approval.id == approval_id)
+        if with_votes:
+            stmt = stmt.options(selectinload(Approval.votes))
+        return (await self.session.scalars(stmt, execution_options=_FRESH)).one_or_none()
+
+    async def add_vote(
+        self,
+        approval_id: str,
+        *,
+        voter_id: str,
+        voter_name: str,
+        voter_role: str,
+        choice: VoteChoice,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a vote; False (and nothing changed) if this voter already voted."""
+        stmt: sa.Executable = (
+            upsert_insert(self.session, Vote)
+            .values(
+                approval_id=approval_id,
+                voter_id=voter_id,
+                voter_name=voter_name,
+                voter_role=voter_role,
+                choice=VoteChoice(choice),
+                at=at or utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["approval_id", "voter_id"])
+            .returning(sa.literal_column("1"))
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def votes(self, approval_id: str) -> list[Vote]:
+        """The votes on an approval, oldest first."""
+        stmt = sa.select(Vote).where(Vote.approval_id == approval_id).order_by(Vote.id)
+        return list((await self.session.scalars(stmt, execution_options=_FRESH)).all())
+
+    async def try_transition(
+        self,
+        approval_id: str,
+        from_status: ApprovalStatus | Collection[ApprovalStatus],
+        to_status: ApprovalStatus,
+        *,
+        now: datetime | None = None,
+    ) -> bool:
+        """Move the approval from ``from_status`` (one or several) to ``to_status`` atomically.
+
+        True only for the caller whose UPDATE changed the row; everyone else gets False.
+        """
+        sources = [from_status] if isinstance(from_status, str) else list(from_status)
+        stmt = (
+            sa.update(Approval)
+            .where(Approval.id == approval_id, Approval.status.in_(sources))
+            .values(status=to_status, updated_at=now or utcnow())
+            .returning(Approval.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def set_message_ref(self, approval_id: str, channel: str, ts: str) -> None:
+        """Remember the chat message that shows this approval (to update it in place)."""
+        await self._update(approval_id, message_channel=channel, message_ts=ts)
+
+    async def set_result(
+        self,
+        approval_id: str,
+        *,
+        request_id: str | None = None,
+        job_id: str | None = None,
+        error_code: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        """Record what execution returned (DWS request id, job id, error code, a sentence)."""
+        await self._update(
+            approval_id,
+            result_request_id=request_id,
+            result_job_id=job_id,
+            result_error_code=error_code,
+            result_text=redact(text) if text is not None else None,
+        )
+
+    async def _update(self, approval_id: str, **values: Any) -> None:
+        stmt = (
+            sa.update(Approval)
+            .where(Approval.id == approval_id)
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(stmt)
+
+    async def list_pending(
+        self, *, channel: str | None = None, requester_id: str | None = None, limit: int = 100
+    ) -> list[Approval]:
+        """Pending approvals, oldest first (optionally of one channel or requester)."""
+        stmt = (
+            sa.select(Approval)
+            .where(Approval.status == ApprovalStatus.PENDING)
+            .order_by(Approval.created_at, Approval.id)
+            .limit(limit)
+        )
+        if channel is not None:
+            stmt = stmt.where(Approval.channel == channel)
+        if requester_id is not None:
+            stmt = stmt.where(Approval.requester_id == requester_id)
+        return list((await self.session.scalars(stmt, execution_options=_FRESH)).all())
+
+    async def expire_due(
+        self,
+        *,
+        now: datetime | None = None,
+        statuses: Collection[ApprovalStatus] = (ApprovalStatus.PENDING, ApprovalStatus.APPROVED),
+    ) -> list[str]:
+        """Mark approvals past ``expires_at`` as expired; the ids this call expired (each once)."""
+        now = now or utcnow()
+        stmt = (
+            sa.update(Approval)
+            .where(Approval.status.in_(list(statuses)), Approval.expires_at <= now)
+            .values(status=ApprovalStatus.EXPIRED, updated_at=now)
+            .returning(Approval.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(str(i) for i in (await self.session.scalars(stmt)).all())

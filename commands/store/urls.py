@@ -1,0 +1,75 @@
+"""Database URLs: the default SQLite file, normalisation to the async drivers, masking.
+
+``postgresql://`` and ``postgres://`` become ``postgresql+asyncpg://``; ``sqlite://`` becomes
+``sqlite+aiosqlite://``. Other drivers are refused with a one-line `DatabaseUrlError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from commands.store.errors import DatabaseUrlError
+
+_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def default_database_path(data_dir: Path | None = None) -> Path:
+    """The default SQLite file: ``dwsbot.db`` in ``data_dir`` or the user's data directory."""
+    base = data_dir if data_dir is not None else Path(platformdirs.user_data_dir("dwsbot"))
+    return base / "dwsbot.db"
+
+
+def default_database_url(data_dir: Path | None = None) -> str:
+    """The default database URL: an SQLite file (see `default_database_path`)."""
+    return f"sqlite+aiosqlite:///{default_database_path(data_dir)}"
+
+
+def parse_database_url(url: str | URL) -> URL:
+    """Parse ``url`` and switch it to the async driver; raise `DatabaseUrlError` if unusable."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        raise DatabaseUrlError(
+            f"invalid database URL {mask_url(str(url))!r}: expected for example "
+            "postgresql://user@host:5432/db or sqlite:///path/to/dwsbot.db"
+        ) from None
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise DatabaseUrlError(
+            f"unsupported database driver {parsed.drivername!r}: use postgresql:// or sqlite://"
+        )
+    return parsed.set(drivername=driver)
+
+
+def mask_url(url: str | URL) -> str:
+    """``url`` as text with its password replaced by ``***`` (safe for messages and logs)."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not a URL we can parse: drop anything between "://" and "@" that could be credentials.
+        head, sep, rest = url.partition("://")
+        if sep and "@" in rest:
+            return f"{head}://***@{rest.rsplit('@', 1)[1]}"
+        return url
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite URL, or None for an in-memory database or another backend."""
+    if not url.drivername.startswith("sqlite"):
+        return None
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    return Path(database)
