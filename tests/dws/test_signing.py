@@ -259,3 +259,13 @@ def test_verify_refuses_unsigned_payload_for_json() -> None:
 
 def _without(headers: dict[str, str], name: str) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k != name}
+
+
+@pytest.mark.parametrize(
+    "date", ["20261327T120000Z", "2026112 T120000Z", "20261127T120000", "٢٠٢٦1127T120000Z", ""]
+)
+def test_verify_refuses_malformed_dates(date: str) -> None:
+    method, url, headers, body = signed_request()
+    headers["X-Sdk-Date"] = date
+    with pytest.raises(SignatureError, match="X-Sdk-Date"):
+        verify(method, url, headers, body, {AK: SK}.get, NOW)
