@@ -1,0 +1,384 @@
+"""Approvals: a stored state machine, reconciled from the stored votes on every click.
+
+    pending ──quorum──▶ executing ──▶ succeeded | failed
+       │                    └──state changed / precondition gone──▶ voided
+       ├──deny by an eligible approver──▶ denied
+       ├──requester or admin cancels──▶ cancelled
+       └──ttl passed──▶ expired
+
+A vote is stored first (one per voter: the store's unique constraint), then, in a second
+transaction, the tally is recomputed from every committed vote and the winner of the conditional
+transition pending→executing (`try_transition`: exactly one caller) runs the command: ``plan`` is
+run again for fresh state, and if the state the approval was bound to moved the approval is
+voided and the requester told why; otherwise the stored plan is executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from commands.execution import run_change
+from commands.parsing import Invocation, parse
+from commands.policy import Decision
+from commands.registry import CommandContext, CommandFailure, Plan, UserRef
+from commands.replies import APPROVE, CANCEL, DENY, Action, Field, Reply, Severity
+from commands.services import Services, dws_error_text, entry, unexpected
+from commands.store.audit import AuditEntry
+from commands.store.models import Approval, ApprovalStatus, AuditEvent, Vote, VoteChoice
+from commands.tracking import Tracking
+from dws.errors import DwsError
+
+if TYPE_CHECKING:
+    from commands.store.session import Database, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The state of the votes: who approved, who denied, and whether the quorum is reached."""
+
+    approvers: tuple[str, ...]
+    denied_by: str | None
+    count: int
+    needed: int
+
+    @property
+    def reached(self) -> bool:
+        """True when enough (distinct-role, if asked) approvals are in and nobody denied."""
+        return self.denied_by is None and self.count >= self.needed
+
+
+def tally(approval: Approval, votes: Sequence[Vote]) -> Tally:
+    """Recompute the state from the stored votes (the requester's own votes never count)."""
+    approves = [
+        v for v in votes if v.choice == VoteChoice.APPROVE and v.voter_id != approval.requester_id
+    ]
+    denies = [
+        v for v in votes if v.choice == VoteChoice.DENY and v.voter_id != approval.requester_id
+    ]
+    count = len({v.voter_role for v in approves}) if approval.distinct_roles else len(approves)
+    return Tally(
+        approvers=tuple(v.voter_name or v.voter_id for v in approves),
+        denied_by=(denies[0].voter_name or denies[0].voter_id) if denies else None,
+        count=count,
+        needed=approval.required_approvals,
+    )
+
+
+def approval_reply(approval: Approval, votes: Sequence[Vote], note: str = "") -> Reply:
+    """The one message showing a request; updated in place (``ref`` = approval id)."""
+    t = tally(approval, votes)
+    status = approval.status
+    pending = status is ApprovalStatus.PENDING
+    target = approval.cluster_name or approval.cluster_id or "-"
+    if approval.cluster_id and approval.cluster_name:
+        target = f"{approval.cluster_name} ({approval.cluster_id})"
+    state = ", ".join(f"{k}={v}" for k, v in approval.plan_state.items() if v not in (None, ""))
+    distinct = " from distinct roles" if approval.distinct_roles else ""
+    votes_text = f"{t.count} of {t.needed}{distinct}" + (
+        f" ({', '.join(t.approvers)})" if t.approvers else ""
+    )
+    fields = [
+        Field("Requested by", approval.requester_name or approval.requester_id),
+        Field("Command", approval.command_text),
+        Field("Target", f"{target} on {approval.target_name}"),
+        Field("State", state or "-"),
+        Field("Approvals", votes_text),
+        Field("Approver role", ", ".join(approval.approver_roles) or "-"),
+        Field("Status", status.value),
+    ]
+    if pending:
+        fields.append(Field("Expires", approval.expires_at.strftime("%Y-%m-%d %H:%M UTC")))
+    if t.denied_by:
+        fields.append(Field("Denied by", t.denied_by))
+    actions: tuple[Action, ...] = ()
+    if pending:
+        actions = (
+            Action("Approve", APPROVE, approval.id, "primary"),
+            Action("Deny", DENY, approval.id, "danger"),
+            Action("Cancel", CANCEL, approval.id),
+        )
+    severity = {
+        ApprovalStatus.PENDING: Severity.WARNING,
+        ApprovalStatus.SUCCEEDED: Severity.SUCCESS,
+        ApprovalStatus.EXECUTING: Severity.INFO,
+        ApprovalStatus.APPROVED: Severity.INFO,
+    }.get(status, Severity.ERROR)
+    title = f"Approval {'needed' if pending else status.value}: {approval.action} {target}"
+    return Reply(
+        title=title,
+        text=note,
+        fields=tuple(fields),
+        actions=actions,
+        severity=severity,
+        ref=approval.id,
+    )
+
+
+def _audit(
+    approval: Approval, event: AuditEvent, user: UserRef | None, now: datetime, **extra: Any
+) -> AuditEntry:
+    return entry(
+        event,
+        user,
+        channel=approval.channel,
+        at=now,
+        command_text=approval.command_text,
+        action=approval.action,
+        target_name=approval.target_name,
+        cluster_id=approval.cluster_id,
+        cluster_name=approval.cluster_name,
+        params=approval.params,
+        approval_id=approval.id,
+        **extra,
+    )
+
+
+class ApprovalFlow:
+    """Requests, votes, cancels and expiry, and the execution of approved requests."""
+
+    def __init__(self, services: Services, tracking: Tracking) -> None:
+        self.services = services
+        self.tracking = tracking
+
+    @property
+    def _db(self) -> Database:
+        db = self.services.db
+        assert db is not None
+        return db
+
+    async def request(
+        self, ctx: CommandContext, inv: Invocation, plan: Plan, decision: Decision
+    ) -> Reply:
+        """Store a pending approval bound to ``plan`` and audit ``requested``."""
+        now = self.services.clock()
+        user = ctx.user
+        async with self._db.unit_of_work() as uow:
+            approval = await uow.approvals.create(
+                action=inv.spec.name,
+                command_text=inv.text,
+                requester_id=user.id,
+                requester_name=user.display,
+                requester_team=user.team or None,
+                channel=ctx.channel,
+                target_name=ctx.target_name,
+                cluster_id=plan.cluster_id,
+                cluster_name=plan.cluster_name,
+                params=plan.params,
+                plan_state=plan.state,
+                required_approvals=decision.approvals_needed,
+                approver_roles=[decision.approver_role] if decision.approver_role else [],
+                distinct_roles=decision.distinct_roles,
+                expires_at=now + decision.ttl,
+                now=now,
+            )
+            await uow.audit.append(
+                _audit(approval, AuditEvent.REQUESTED, user, now, outcome=plan.summary)
+            )
+        if ctx.secrets:
+            self.services.vault[approval.id] = dict(ctx.secrets)
+        return approval_reply(approval, [], note=f"{plan.summary}. {decision.reason}.")
+
+    async def act(self, user: UserRef, approval_id: str, choice: str) -> Reply:
+        """Handle a click: approve, deny or cancel. Never trusts anything but the id."""
+        now = self.services.clock()
+        async with self._db.unit_of_work() as uow:
+            approval = await uow.approvals.get(approval_id, with_votes=True)
+            if approval is None:
+                return Reply.error("That approval request does not exist.")
+            votes = list(approval.votes)
+            if approval.status is ApprovalStatus.PENDING and now >= approval.expires_at:
+                if await uow.approvals.try_transition(
+                    approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, now=now
+                ):
+                    await uow.audit.append(
+                        _audit(
+                            approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum"
+                        )
+                    )
+                    self.services.vault.pop(approval.id, None)
+                approval.status = ApprovalStatus.EXPIRED
+                return approval_reply(approval, votes, note="This request expired; ask again.")
+            if approval.status is not ApprovalStatus.PENDING:
+                return approval_reply(
+                    approval, votes, note=f"This request is already {approval.status.value}."
+                )
+            if choice == CANCEL:
+                return await self._cancel(uow, approval, votes, user, now)
+            if choice not in (APPROVE, DENY):
+                return Reply.error(f"Unknown choice {choice[:20]!r}.")
+            decision = self.services.policy.can_approve(
+                user,
+                approval.action,
+                approval.requester_id,
+                approval.approver_roles[0] if approval.approver_roles else None,
+            )
+            if not decision.allowed:
+                await uow.audit.append(
+                    _audit(
+                        approval,
+                        AuditEvent.DENIED_BY_POLICY,
+                        user,
+                        now,
+                        outcome=f"{choice} refused: {decision.reason}",
+                    )
+                )
+                return Reply.error(decision.reason + ".", title="Vote refused")
+            role = self.services.policy.role_of(user) or ""
+            added = await uow.approvals.add_vote(
+                approval.id,
+                voter_id=user.id,
+                voter_name=user.display,
+                voter_role=role,
+                choice=VoteChoice(choice),
+                at=now,
+            )
+            if not added:
+                return Reply.error("You have already voted on this request.", title="Vote refused")
+            if choice == DENY:
+                await uow.approvals.try_transition(
+                    approval.id, ApprovalStatus.PENDING, ApprovalStatus.DENIED, now=now
+                )
+                await uow.audit.append(
+                    _audit(approval, AuditEvent.DENIED, user, now, outcome="denied")
+                )
+                self.services.vault.pop(approval.id, None)
+            else:
+                await uow.audit.append(
+                    _audit(approval, AuditEvent.APPROVED, user, now, outcome="approved")
+                )
+        return await self._reconcile(approval_id, user)
+
+    async def _cancel(
+        self, uow: UnitOfWork, approval: Approval, votes: list[Vote], user: UserRef, now: datetime
+    ) -> Reply:
+        if user.id != approval.requester_id and not self.services.is_admin(user):
+            return Reply.error(
+                "Only the requester or an admin can cancel this request.", title="Cancel refused"
+            )
+        if await uow.approvals.try_transition(
+            approval.id, ApprovalStatus.PENDING, ApprovalStatus.CANCELLED, now=now
+        ):
+            await uow.audit.append(
+                _audit(approval, AuditEvent.CANCELLED, user, now, outcome="cancelled")
+            )
+            self.services.vault.pop(approval.id, None)
+        approval.status = ApprovalStatus.CANCELLED
+        return approval_reply(approval, votes, note=f"Cancelled by {user.display}.")
+
+    async def _reconcile(self, approval_id: str, user: UserRef) -> Reply:
+        """Recompute from every committed vote; the one winner of pending→executing executes."""
+        now = self.services.clock()
+        async with self._db.unit_of_work() as uow:
+            approval = await uow.approvals.get(approval_id, with_votes=True)
+            assert approval is not None
+            votes = list(approval.votes)
+            won = False
+            if approval.status is ApprovalStatus.PENDING and tally(approval, votes).reached:
+                won = await uow.approvals.try_transition(
+                    approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXECUTING, now=now
+                )
+        if not won:
+            if approval.status is ApprovalStatus.DENIED:
+                return approval_reply(approval, votes, note=f"Denied by {user.display}.")
+            return approval_reply(approval, votes, note=f"Vote by {user.display} recorded.")
+        approval.status = ApprovalStatus.EXECUTING
+        return await self.execute_approved(approval, votes)
+
+    async def execute_approved(self, approval: Approval, votes: Sequence[Vote]) -> Reply:
+        """Re-plan for fresh state; void if it moved, else execute the stored plan."""
+        approvers = tally(approval, votes).approvers
+        spec = self.services.registry.get(approval.action)
+        parsed = parse(approval.command_text, self.services.registry)
+        if spec is None or spec.change is None or not isinstance(parsed, Invocation):
+            return await self._void(approval, votes, "the command can no longer be read back")
+        secrets = self.services.vault.pop(approval.id, {})
+        if spec.secrets and not secrets:
+            return await self._void(
+                approval, votes, "its secret input was not kept (the bot restarted); ask again"
+            )
+        requester = self.services.with_role(
+            UserRef(approval.requester_id, approval.requester_name, approval.requester_team or "")
+        )
+        try:
+            ctx = self.services.context(
+                requester, approval.channel or "", approval.target_name, secrets=secrets
+            )
+            fresh = await spec.change.plan(ctx, parsed.args)
+        except CommandFailure as exc:
+            return await self._void(approval, votes, exc.message)
+        except KeyError:
+            return await self._void(
+                approval, votes, f"the DWS target {approval.target_name!r} is gone"
+            )
+        except DwsError as exc:
+            return await self._void(
+                approval, votes, "its state could not be checked: " + dws_error_text(exc)
+            )
+        why = spec.change.state_changed(approval.plan_state, fresh.state)
+        if why is not None:
+            return await self._void(approval, votes, why)
+        plan = Plan(
+            summary=fresh.summary,
+            cluster_id=approval.cluster_id,
+            cluster_name=approval.cluster_name,
+            state=approval.plan_state,
+            params=approval.params,
+            action=spec.name,
+        )
+        return await run_change(
+            self.services,
+            self.tracking,
+            ctx,
+            spec,
+            plan,
+            command_text=approval.command_text,
+            approval_id=approval.id,
+            approvers=approvers,
+        )
+
+    async def _void(self, approval: Approval, votes: Sequence[Vote], why: str) -> Reply:
+        now = self.services.clock()
+        requester = UserRef(
+            approval.requester_id, approval.requester_name, approval.requester_team or ""
+        )
+        text = (
+            f"The approval is void: {why}. Nothing was executed; {requester.display} may ask again."
+        )
+        async with self._db.unit_of_work() as uow:
+            if await uow.approvals.try_transition(
+                approval.id, ApprovalStatus.EXECUTING, ApprovalStatus.VOIDED, now=now
+            ):
+                await uow.audit.append(
+                    _audit(approval, AuditEvent.VOIDED, requester, now, outcome=why)
+                )
+                await uow.approvals.set_result(approval.id, text=why)
+        approval.status = ApprovalStatus.VOIDED
+        reply = approval_reply(approval, votes, note=text)
+        try:
+            await self.services.notify(approval.channel or "", reply)
+        except Exception as exc:
+            unexpected(exc, "notify void")
+        return reply
+
+    async def expire_due(self) -> list[Reply]:
+        """Expire every pending request past its ttl (a periodic worker calls this)."""
+        now = self.services.clock()
+        replies: list[tuple[str, Reply]] = []
+        async with self._db.unit_of_work() as uow:
+            ids = await uow.approvals.expire_due(now=now, statuses=(ApprovalStatus.PENDING,))
+            for approval_id in ids:
+                approval = await uow.approvals.get(approval_id, with_votes=True)
+                if approval is None:
+                    continue
+                await uow.audit.append(
+                    _audit(approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum")
+                )
+                self.services.vault.pop(approval_id, None)
+                note = "This request expired; ask again."
+                replies.append((approval.channel or "", approval_reply(approval, [], note=note)))
+        for channel, reply in replies:
+            await self.services.notify(channel, reply)
+        return [reply for _, reply in replies]

@@ -1,0 +1,143 @@
+"""What the dispatcher, the approval flow and the trackers share: one `Services` object.
+
+Also the small helpers they all use: building a `CommandContext`, audit entries, and turning
+errors into replies (an expected failure is a sentence; an unexpected error gets an error id that
+is logged with its traceback and shown to the user instead of it).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets as _secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import SecretStr
+
+from commands.policy import Policy
+from commands.registry import CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
+from commands.replies import Reply
+from commands.store.audit import AuditEntry
+from commands.store.models import AuditEvent
+from commands.store.session import Database
+from dws.errors import DwsApiError, DwsError
+
+log = logging.getLogger("dwsbot.commands")
+
+DwsFactory = Callable[[str], DwsCaller]
+"""``dws_factory(target_name)`` → an open client; raises KeyError for an unknown target."""
+
+Notify = Callable[[str, Reply], Awaitable[None]]
+"""``notify(channel, reply)``: post a message, or update the one for ``reply.ref``."""
+
+DEFAULT_TARGET = "default"
+DB_DOWN = (
+    "The audit database is unavailable, so changing commands are refused until it is back; "
+    "nothing was executed."
+)
+
+
+def utcnow() -> datetime:
+    """The current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+async def _no_notify(channel: str, reply: Reply) -> None:
+    return None
+
+
+@dataclass
+class Services:
+    """Everything the command layer needs at run time, built once by the adapter's wiring."""
+
+    registry: Registry
+    policy: Policy
+    db: Database | None
+    dws_factory: DwsFactory
+    clock: Callable[[], datetime] = utcnow
+    notify: Notify = _no_notify
+    default_target: str = DEFAULT_TARGET
+    vault: dict[str, Mapping[str, SecretStr]] = field(default_factory=dict)
+    """Secrets of pending approvals, in memory only (never stored): approval id → values."""
+
+    def context(
+        self,
+        user: UserRef,
+        channel: str,
+        target: str | None,
+        *,
+        prompt_secret: SecretPrompt | None = None,
+        secrets: Mapping[str, SecretStr] | None = None,
+    ) -> CommandContext:
+        """A context for ``user`` in ``channel`` on ``target`` (KeyError: unknown target)."""
+        name = target or self.default_target
+        return CommandContext(
+            user=user,
+            channel=channel,
+            dws=self.dws_factory(name),
+            target_name=name,
+            clock=self.clock,
+            prompt_secret=prompt_secret,
+            secrets=dict(secrets or {}),
+            services={"registry": self.registry, "policy": self.policy, "db": self.db},
+        )
+
+    def with_role(self, user: UserRef) -> UserRef:
+        """``user`` with the role the policy grants (None when it grants none)."""
+        return UserRef(user.id, user.name, user.team, user.groups, self.policy.role_of(user))
+
+    def is_admin(self, user: UserRef) -> bool:
+        """True when the user holds the policy's highest role."""
+        role = self.policy.role_of(user)
+        top = max(self.policy.roles.values())
+        return role is not None and self.policy.roles[role] == top
+
+
+def entry(
+    event: AuditEvent,
+    user: UserRef | None,
+    *,
+    channel: str | None = None,
+    at: datetime | None = None,
+    **values: Any,
+) -> AuditEntry:
+    """An audit entry for ``user`` (``values`` are `AuditEntry` fields)."""
+    return AuditEntry(
+        event=event,
+        user_id=user.id if user else None,
+        user_name=user.display if user else None,
+        team=(user.team or None) if user else None,
+        channel=channel,
+        at=at,
+        **values,
+    )
+
+
+def new_error_id() -> str:
+    """A short id the user can quote and operators can grep in the logs."""
+    return "E-" + _secrets.token_hex(4)
+
+
+def unexpected(exc: BaseException, where: str) -> Reply:
+    """Log ``exc`` with a new error id; a reply that shows the id, never the traceback."""
+    error_id = new_error_id()
+    log.error("error %s in %s: %s", error_id, where, type(exc).__name__, exc_info=exc)
+    return Reply.error(
+        f"Something went wrong on our side (error id {error_id}). Nothing more was done; "
+        "an operator can look the id up in the bot's log."
+    )
+
+
+def dws_error_text(exc: DwsError) -> str:
+    """One or two sentences for a DWS error: what DWS said, and its advice if it gave one."""
+    if isinstance(exc, DwsApiError):
+        code = f" ({exc.error_code})" if exc.error_code else ""
+        text = f"DWS refused it{code}: {exc.error_msg or exc.explanation or 'no message'}"
+        if exc.solution:
+            text += f". {exc.solution}"
+        if exc.request_id:
+            text += f" (request id {exc.request_id})"
+        return text
+    return str(exc)

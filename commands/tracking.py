@@ -1,0 +1,281 @@
+"""Trackers: follow a submitted DWS operation until it finishes, and record how it ended.
+
+A tracker is a `TrackedOperation` row (it survives a restart). It polls the job
+(``list_job_details``) when DWS gave a job id, otherwise the cluster's details
+(``list_cluster_details``: status, task_status, action_progress) until the cluster is settled
+(its status is one of the settled statuses and no task runs) or a task failed. Every poll that
+shows something new is sent as a progress `Reply` through ``notify`` (``ref`` = the approval id,
+or the tracker id), and the end is audited ``succeeded`` or ``failed``.
+
+    tracking = Tracking(services, interval=5.0)
+    await tracking.resume_all()          # at start: every active tracker gets a task again
+    await tracking.poll_once(tracker_id) # one step (tests drive it directly)
+    await tracking.aclose()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from commands.registry import CommandContext, Execution, Plan
+from commands.replies import Field, Reply, Severity
+from commands.services import dws_error_text, log
+from commands.store.models import ApprovalStatus, AuditEvent, TrackedOperation, TrackerStatus
+from dws.errors import DwsApiError, DwsError, DwsNotFoundError
+
+if TYPE_CHECKING:
+    from commands.services import Services
+    from commands.store.session import UnitOfWork
+
+JOB_DONE = frozenset({"SUCCESS", "SUCCEEDED", "FINISHED"})
+JOB_FAILED = frozenset({"FAIL", "FAILED", "ERROR"})
+CLUSTER_FAILED = frozenset({"UNAVAILABLE", "CREATION FAILED", "FAILED", "DELETED"})
+DEFAULT_SETTLED = ("AVAILABLE",)
+MAX_POLLS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    """What one poll saw: finished or not, success or not, a progress line, an error code."""
+
+    done: bool
+    ok: bool
+    progress: str
+    error_code: str | None = None
+
+
+def encode_kind(action: str, settled: tuple[str, ...]) -> str:
+    """The stored ``kind``: the action, plus the settled statuses when not the default."""
+    if tuple(settled) == DEFAULT_SETTLED:
+        return action
+    return f"{action}@{','.join(settled)}"[:64]
+
+
+def decode_kind(kind: str) -> tuple[str, tuple[str, ...]]:
+    """The action and the settled statuses stored in ``kind``."""
+    action, _, settled = kind.partition("@")
+    return action, tuple(s for s in settled.split(",") if s) or DEFAULT_SETTLED
+
+
+def judge_job(job: dict[str, Any]) -> PollResult:
+    """Read a ``list_job_details`` answer."""
+    status = str(job.get("status") or "RUNNING").upper()
+    progress = f"job {status.lower()}" + (f" {job['progress']}" if job.get("progress") else "")
+    if status in JOB_DONE:
+        return PollResult(True, True, "job succeeded")
+    if status in JOB_FAILED:
+        detail = job.get("failed_detail") or job.get("failed_code") or "no detail given"
+        code = str(job.get("failed_code") or "") or None
+        return PollResult(True, False, f"job failed: {detail}", code)
+    return PollResult(False, False, progress)
+
+
+def judge_cluster(cluster: dict[str, Any], settled: tuple[str, ...]) -> PollResult:
+    """Read a cluster's details: settled, failed, or still working (with its progress)."""
+    status = str(cluster.get("status") or "").upper()
+    task = str(cluster.get("task_status") or "").upper()
+    progress_map = cluster.get("action_progress") or {}
+    if isinstance(progress_map, dict) and progress_map:
+        progress = ", ".join(f"{k} {v}" for k, v in progress_map.items())
+    else:
+        progress = task or status or "unknown"
+    if "FAIL" in task:
+        return PollResult(True, False, f"{status}, task {task}", task)
+    if status in {s.upper() for s in settled} and not task:
+        return PollResult(True, True, status)
+    if status in CLUSTER_FAILED and not task:
+        return PollResult(True, False, status, status)
+    return PollResult(False, False, progress if progress != status else status)
+
+
+class Tracking:
+    """Creates, polls and resumes trackers; owns their asyncio tasks."""
+
+    def __init__(self, services: Services, *, interval: float = 5.0, owner: str = "dwsbot") -> None:
+        self.services = services
+        self.interval = interval
+        self.owner = owner
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def create(
+        self,
+        uow: UnitOfWork,
+        *,
+        ctx: CommandContext,
+        plan: Plan,
+        execution: Execution,
+        approval_id: str | None,
+    ) -> TrackedOperation:
+        """Store a new active tracker in ``uow`` (the caller launches it after commit)."""
+        return await uow.trackers.create(
+            target_name=ctx.target_name,
+            kind=encode_kind(plan.action, execution.settled_statuses),
+            cluster_id=plan.cluster_id,
+            cluster_name=plan.cluster_name,
+            job_id=execution.job_id,
+            approval_id=approval_id,
+            message_channel=ctx.channel,
+            now=self.services.clock(),
+        )
+
+    def launch(self, tracker_id: str) -> None:
+        """Run the tracker's loop in the background (once per tracker)."""
+        if tracker_id in self._tasks and not self._tasks[tracker_id].done():
+            return
+        task = asyncio.get_running_loop().create_task(self._loop(tracker_id))
+        self._tasks[tracker_id] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(tracker_id, None))
+
+    async def resume_all(self) -> list[str]:
+        """Launch every active tracker (after a restart); their ids."""
+        db = self.services.db
+        if db is None:
+            return []
+        async with db.unit_of_work(readonly=True) as uow:
+            ids = [op.id for op in await uow.trackers.list_active(limit=1000)]
+        for tracker_id in ids:
+            self.launch(tracker_id)
+        return ids
+
+    async def aclose(self) -> None:
+        """Stop every running loop (their trackers stay active and resume next time)."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def wait(self) -> None:
+        """Wait until every running loop has finished (tests, graceful shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def _loop(self, tracker_id: str) -> None:
+        try:
+            for _ in range(MAX_POLLS):
+                if await self.poll_once(tracker_id):
+                    return
+                await asyncio.sleep(self.interval)
+            await self._finish(
+                tracker_id, PollResult(True, False, "gave up"), TrackerStatus.TIMED_OUT
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the tracker stays active and resumes on the next start
+            log.error("tracker %s stopped: %s", tracker_id, type(exc).__name__, exc_info=exc)
+
+    async def poll_once(self, tracker_id: str) -> bool:
+        """Poll once, record it, send progress; True when the operation has finished."""
+        db = self.services.db
+        assert db is not None
+        async with db.unit_of_work(readonly=True) as uow:
+            op = await uow.trackers.get(tracker_id)
+        if op is None or op.status is not TrackerStatus.ACTIVE:
+            return True
+        result = await self._observe(op)
+        if result.done:
+            status = TrackerStatus.SUCCEEDED if result.ok else TrackerStatus.FAILED
+            await self._finish(tracker_id, result, status)
+            return True
+        if result.progress != (op.last_progress or ""):
+            await self._notify(op, result)
+        async with db.unit_of_work() as uow:
+            await uow.trackers.record_poll(
+                tracker_id,
+                progress=result.progress[:256],
+                next_poll_at=self.services.clock() + timedelta(seconds=self.interval),
+            )
+        return False
+
+    async def _observe(self, op: TrackedOperation) -> PollResult:
+        _action, settled = decode_kind(op.kind)
+        try:
+            dws = self.services.dws_factory(op.target_name)
+            if op.job_id:
+                job = await dws.call("list_job_details", {"job_id": op.job_id})
+                return judge_job(job if isinstance(job, dict) else {})
+            if not op.cluster_id:
+                return PollResult(True, True, "submitted (nothing to follow)")
+            answer = await dws.call("list_cluster_details", {"cluster_id": op.cluster_id})
+            cluster = answer.get("cluster", {}) if isinstance(answer, dict) else {}
+            return judge_cluster(cluster if isinstance(cluster, dict) else {}, settled)
+        except DwsNotFoundError as exc:
+            return PollResult(True, False, dws_error_text(exc), exc.error_code)
+        except DwsApiError as exc:
+            if exc.status >= 500 or exc.status == 429:
+                return PollResult(False, False, op.last_progress or "waiting for DWS")
+            return PollResult(True, False, dws_error_text(exc), exc.error_code)
+        except (DwsError, KeyError) as exc:  # transport trouble: keep polling
+            log.warning("tracker %s poll failed: %s", op.id, type(exc).__name__)
+            return PollResult(False, False, op.last_progress or "waiting for DWS")
+
+    async def _finish(self, tracker_id: str, result: PollResult, status: TrackerStatus) -> None:
+        db = self.services.db
+        assert db is not None
+        now = self.services.clock()
+        async with db.unit_of_work() as uow:
+            op = await uow.trackers.get(tracker_id)
+            if op is None or not await uow.trackers.finish(
+                tracker_id, status, detail=result.progress, error_code=result.error_code, now=now
+            ):
+                return  # another worker finished it
+            approval = await uow.approvals.get(op.approval_id) if op.approval_id else None
+            action, _ = decode_kind(op.kind)
+            event = AuditEvent.SUCCEEDED if result.ok else AuditEvent.FAILED
+            from commands.store.audit import AuditEntry
+
+            await uow.audit.append(
+                AuditEntry(
+                    event=event,
+                    at=now,
+                    user_id=approval.requester_id if approval else None,
+                    user_name=approval.requester_name if approval else None,
+                    team=approval.requester_team if approval else None,
+                    channel=op.message_channel,
+                    command_text=approval.command_text if approval else None,
+                    action=action,
+                    target_name=op.target_name,
+                    cluster_id=op.cluster_id,
+                    cluster_name=op.cluster_name,
+                    approval_id=op.approval_id,
+                    job_id=op.job_id,
+                    outcome=result.progress,
+                    error_code=result.error_code,
+                    duration_ms=int((now - op.started_at).total_seconds() * 1000),
+                )
+            )
+            if approval is not None:
+                final = ApprovalStatus.SUCCEEDED if result.ok else ApprovalStatus.FAILED
+                await uow.approvals.try_transition(
+                    approval.id, ApprovalStatus.EXECUTING, final, now=now
+                )
+        await self._notify(op, result)
+
+    async def _notify(self, op: TrackedOperation, result: PollResult) -> None:
+        action, _ = decode_kind(op.kind)
+        what = f"{action} of {op.cluster_name or op.cluster_id or op.job_id}"
+        if not result.done:
+            reply = Reply(title=f"{what}: in progress", text=result.progress)
+        elif result.ok:
+            reply = Reply(
+                title=f"{what}: succeeded", text=result.progress, severity=Severity.SUCCESS
+            )
+        else:
+            reply = Reply(title=f"{what}: failed", text=result.progress, severity=Severity.ERROR)
+        fields = (Field("Job", op.job_id),) if op.job_id else ()
+        reply = Reply(
+            title=reply.title,
+            text=reply.text,
+            severity=reply.severity,
+            fields=fields,
+            ref=op.approval_id or op.id,
+        )
+        try:
+            await self.services.notify(op.message_channel or "", reply)
+        except Exception as exc:  # a chat hiccup must not stop tracking
+            log.warning("tracker %s could not notify: %s", op.id, type(exc).__name__)
