@@ -202,3 +202,38 @@ async def test_configured_credentials_replace_the_defaults(clock: Clock) -> None
         assert (await c.send(signed("GET", path, clock.value, ak="MYAK", sk="my-sk"))).is_success
         assert (await c.send(signed("GET", path, clock.value))).status_code == 401
         assert "my-sk" not in repr(config)
+
+
+def _generic_app() -> AuthMiddleware:
+    from dws.simulator.generic import generic_routes
+
+    return AuthMiddleware(Starlette(routes=generic_routes(PROJECT)))
+
+
+async def test_our_client_with_aksk_and_with_iam_token() -> None:
+    from dws.client import DwsClient
+    from dws.config import DwsTarget
+    from dws.errors import DwsApiError
+
+    transport = httpx.ASGITransport(app=_generic_app())
+    aksk = DwsTarget(endpoint="http://sim", project_id=PROJECT, ak=defaults.AK, sk=defaults.SK)
+    async with DwsClient(aksk, transport=transport) as client:
+        data = await client.call("list_availability_zones")
+        assert data["count"] >= 1
+    iam = DwsTarget(
+        endpoint="http://sim",
+        project_id=PROJECT,
+        iam_endpoint="http://sim",
+        username=defaults.IAM_USER,
+        password=defaults.IAM_PASSWORD,
+        domain=defaults.IAM_DOMAIN,
+    )
+    async with DwsClient(iam, transport=transport) as client:
+        data = await client.call("list_availability_zones")
+        assert data["count"] >= 1
+    wrong = DwsTarget(endpoint="http://sim", project_id=PROJECT, ak=defaults.AK, sk="wrong")
+    async with DwsClient(wrong, transport=transport) as client:
+        with pytest.raises(DwsApiError) as info:
+            await client.call("list_availability_zones")
+        assert info.value.status == 401
+        assert info.value.error_code == "APIGW.0301"
