@@ -16,6 +16,11 @@ from bot import cli_api  # noqa: E402  (each group registers itself below)
 
 app.add_typer(cli_api.app, name="api")
 
+from bot import console, doctor  # noqa: E402
+
+app.command("console")(console.console_command)
+app.command("doctor")(doctor.doctor_command)
+
 
 def main() -> None:
     """Entry point of the `dwsbot` console script."""

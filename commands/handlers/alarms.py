@@ -30,13 +30,15 @@ class AlarmsArgs(BaseModel):
     """Cluster name or id; every resource when left out."""
     level: str | None = None
     """Lowest severity shown: urgent, important, minor or prompt."""
+    all: bool = False
+    """Include cleared alarms."""
 
 
 @command(
     "alarms",
     summary="Current alarms, optionally of one cluster and at least some severity",
-    usage="/dws alarms [cluster] [--level urgent|important|minor|prompt]",
-    examples=("/dws alarms", "/dws alarms prod-dw --level important"),
+    usage="/dws alarms [cluster] [--level urgent|important|minor|prompt] [--all]",
+    examples=("/dws alarms", "/dws alarms prod-dw --level important", "/dws alarms --all"),
     args=AlarmsArgs,
     positionals=("cluster",),
 )
@@ -56,11 +58,15 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     params = {"time_zone": "GMT", "offset": "1", "limit": "1000"}
     data = await call(ctx.dws, "list_alarm_detail", params) or {}
     items = [a for a in data.get("alarm_details") or [] if isinstance(a, dict)]
-    kept = [a for a in items if _matches(a, wanted) and _rank(a) <= rank]
+    kept = [
+        a
+        for a in items
+        if _matches(a, wanted) and _rank(a) <= rank and (args.all or not _cleared(a))
+    ]
     kept.sort(key=lambda a: (_rank(a), str(a.get("alarm_generate_date") or "")))
     rows = [
         (
-            level_name(a.get("alarm_level")),
+            level_name(a.get("alarm_level")) + (" (cleared)" if _cleared(a) else ""),
             a.get("resource_id_name") or a.get("resource_id"),
             short(a.get("alarm_name"), 50),
             when(a.get("alarm_generate_date")),
@@ -71,11 +77,16 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     reply = grid(
         ("level", "resource", "alarm", "raised", "alarm id"),
         rows,
-        title=f"{len(rows)} alarms {label}",
+        title=f"{len(rows)} {'' if args.all else 'active '}alarms {label}",
     )
     if any(_rank(a) <= 1 for a in kept):
         return dataclasses.replace(reply, severity=Severity.WARNING)
     return reply
+
+
+def _cleared(alarm: dict[str, Any]) -> bool:
+    # alarm_status "0" is an active alarm (the reference's example); anything else has cleared.
+    return str(alarm.get("alarm_status", "0")) not in ("0", "")
 
 
 def _rank(alarm: dict[str, Any]) -> int:

@@ -1,0 +1,265 @@
+"""`dwsbot console`: the terminal chat adapter (the embedded default main job).
+
+Each line is a message: `/dws <command>` (or just `<command>`) goes to the dispatcher as the
+current user; `/as USER` switches identity; `/click N` presses choice N (buttons are numbered
+for the whole session, so an older approval stays clickable); `/wait` waits for running
+trackers; `/help`, `/quit`. Trackers run in the background and their progress is printed as it
+arrives. When stdin is not a terminal, one line is read per command, so a script can play a
+whole approval between two users; at the end of input the console waits for running trackers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+import typer
+from rich.console import Console
+
+from bot.render_text import render_plain, render_rich
+from bot.settings import SettingsError, load_settings
+from bot.wiring import DEFAULT_SPEED, Runtime, WiringError, demo_policy_text, open_runtime
+from commands.dispatch import ActionRequest, InvocationRequest
+from commands.policy import PolicyError
+from commands.registry import UserRef
+from commands.replies import APPROVAL_CHOICES, Action, Reply
+from commands.store import StoreError
+
+CHANNEL = "console"
+DEFAULT_USER = "alice"
+SETTLE_TIMEOUT_S = 300.0
+TRACK_INTERVAL_S = 1.0
+EXPIRY_INTERVAL_S = 10.0
+
+ReadLine = Callable[[str], Awaitable[str | None]]
+
+HELP = """\
+Type a /dws command (the /dws prefix is optional), for example `/dws clusters`.
+  /as USER     act as USER (demo policy: alice, bob operators; carol admin; victor viewer)
+  /click N     press choice [N] (Approve, Deny, Cancel ...)
+  /wait        wait until running operations finish
+  /help        this text;  /dws help  lists the commands you may run
+  /quit        leave"""
+
+
+@dataclass
+class ConsoleSession:
+    """One console conversation: the current user, the numbered choices, the output."""
+
+    runtime: Runtime | None
+    out: Console
+    user: str = DEFAULT_USER
+    rich: bool = False
+    read_secret: ReadLine | None = None
+    choices: dict[int, Action] = field(default_factory=dict)
+    next_choice: int = 1
+
+    def show(self, reply: Reply, *, update: bool = False) -> None:
+        """Print a reply, numbering its actions."""
+        numbers = []
+        for action in reply.actions:
+            self.choices[self.next_choice] = action
+            numbers.append(self.next_choice)
+            self.next_choice += 1
+        if update:
+            self.out.print("↻ update", style="dim", highlight=False)
+        if self.rich:
+            self.out.print(render_rich(reply, numbers))
+        else:
+            self.out.print(render_plain(reply, numbers), markup=False, highlight=False)
+        self.out.print()
+
+    async def notify(self, channel: str, reply: Reply) -> None:
+        """The dispatcher's callback: trackers and approvals post or update messages."""
+        self.show(reply, update=reply.ref is not None)
+
+    def user_ref(self) -> UserRef:
+        """The current identity."""
+        return UserRef(id=self.user, name=self.user)
+
+    async def prompt_secret(self, label: str) -> str | None:
+        """Ask for a secret without echo; None when there is nothing to read."""
+        if self.read_secret is None:
+            return None
+        return await self.read_secret(label)
+
+    async def handle(self, line: str) -> bool:
+        """Handle one input line; False means leave."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        word, _, rest = text.partition(" ")
+        word = word.lower()
+        if word in ("/quit", "/exit", "/q"):
+            return False
+        if word == "/help":
+            self.out.print(HELP, markup=False, highlight=False)
+        elif word == "/as":
+            self._switch(rest.strip())
+        elif word == "/click":
+            await self._click(rest.strip())
+        elif word == "/wait":
+            await self.wait_trackers()
+        elif word.startswith("/") and word != "/dws":
+            self.show(Reply.error(f"unknown console command {word}; type /help"))
+        else:
+            await self._command(text if word == "/dws" else f"/dws {text}")
+        return True
+
+    def _switch(self, name: str) -> None:
+        if not name or " " in name:
+            self.show(Reply.error("usage: /as USER"))
+            return
+        self.user = name
+        self.out.print(f"you are now {name}", style="bold", highlight=False)
+
+    async def _command(self, text: str) -> None:
+        assert self.runtime is not None
+        request = InvocationRequest(
+            user=self.user_ref(), channel=CHANNEL, text=text, prompt_secret=self.prompt_secret
+        )
+        self.show(await self.runtime.dispatcher.handle(request))
+
+    async def _click(self, arg: str) -> None:
+        assert self.runtime is not None
+        if not arg.isdigit() or int(arg) not in self.choices:
+            known = ", ".join(str(n) for n in sorted(self.choices)[-6:]) or "none yet"
+            self.show(Reply.error(f"no choice {arg or '?'} (choices: {known}); usage: /click N"))
+            return
+        action = self.choices[int(arg)]
+        if action.action_id not in APPROVAL_CHOICES:
+            self.show(Reply.error(f"{action.label} cannot be pressed in the console"))
+            return
+        request = ActionRequest(
+            user=self.user_ref(), approval_id=action.value, choice=action.action_id
+        )
+        self.show(await self.runtime.dispatcher.act(request))
+
+    async def wait_trackers(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
+        """Wait until no tracked operation is running (or `timeout` seconds passed)."""
+        assert self.runtime is not None
+        try:
+            await asyncio.wait_for(self.runtime.dispatcher.tracking.wait(), timeout)
+        except TimeoutError:
+            self.out.print("still running; stopped waiting", style="yellow", highlight=False)
+
+
+async def _read_stdin_line(stream: IO[str]) -> str | None:
+    line = await asyncio.to_thread(stream.readline)
+    return line if line else None
+
+
+async def run_console(
+    *,
+    user: str,
+    command: str | None,
+    speed: float,
+    stdin: IO[str] | None = None,
+    out: Console | None = None,
+    interactive: bool | None = None,
+) -> int:
+    """Run the console until /quit or end of input; the exit status."""
+    stream = stdin or sys.stdin
+    tty = stream.isatty() if interactive is None else interactive
+    console = out or Console(highlight=False)
+    session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
+    session.read_secret = _secret_reader(stream, tty)
+    try:
+        settings = load_settings()
+        async with open_runtime(
+            settings, notify=session.notify, speed=speed, track_interval=TRACK_INTERVAL_S
+        ) as runtime:
+            session.runtime = runtime
+            _banner(session, runtime, quiet=command is not None, speed=speed)
+            await runtime.dispatcher.resume_trackers()
+            expiry = asyncio.create_task(_expire_loop(runtime))
+            try:
+                if command is not None:
+                    await session.handle(command)
+                    await session.wait_trackers()
+                else:
+                    await _loop(session, stream, tty)
+            finally:
+                expiry.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await expiry
+    except (SettingsError, WiringError, PolicyError, StoreError) as exc:
+        console.print(f"✖ {exc}", markup=False, highlight=False, style="red")
+        return 2
+    return 0
+
+
+async def _expire_loop(runtime: Runtime) -> None:
+    """Expire pending approvals past their time to live (the dispatcher notifies)."""
+    while True:
+        await asyncio.sleep(EXPIRY_INTERVAL_S)
+        with contextlib.suppress(Exception):
+            await runtime.dispatcher.expire_due()
+
+
+async def _loop(session: ConsoleSession, stream: IO[str], tty: bool) -> None:
+    while True:
+        if tty:
+            try:
+                line: str | None = await asyncio.to_thread(input, f"{session.user}> ")
+            except EOFError:
+                line = None
+        else:
+            line = await _read_stdin_line(stream)
+            if line is not None and line.strip() and not line.lstrip().startswith("#"):
+                session.out.print(f"{session.user}> {line.strip()}", markup=False, highlight=False)
+        if line is None:
+            await session.wait_trackers()
+            return
+        if not await session.handle(line):
+            return
+
+
+def _secret_reader(stream: IO[str], tty: bool) -> ReadLine:
+    async def read(prompt: str) -> str | None:
+        if tty:
+            try:
+                return await asyncio.to_thread(getpass.getpass, prompt)
+            except (EOFError, KeyboardInterrupt):
+                return None
+        line = await _read_stdin_line(stream)
+        return None if line is None else line.rstrip("\r\n")
+
+    return read
+
+
+def _banner(session: ConsoleSession, runtime: Runtime, *, quiet: bool, speed: float) -> None:
+    out = session.out
+    if runtime.simulated:
+        out.print(
+            f"DWS: the built-in simulator (in-process, clock ×{speed:g}); "
+            "set DWSBOT_DWS_ENDPOINT or DWSBOT_TARGETS for a real service.",
+            style="yellow",
+            highlight=False,
+        )
+    else:
+        out.print(f"DWS: targets {', '.join(runtime.targets)} (default {runtime.default_target})")
+    out.print(f"database: {runtime.db.display_url}", highlight=False)
+    out.print(f"policy: {runtime.policy_source}", highlight=False)
+    if runtime.policy_source.startswith("demo") and not quiet:
+        out.print(demo_policy_text().rstrip(), markup=False, highlight=False, style="dim")
+    if not quiet:
+        out.print(f"you are {session.user}; type /help", highlight=False)
+    out.print()
+
+
+def console_command(
+    as_user: str = typer.Option(DEFAULT_USER, "--as", help="Who you are (a user of the policy)."),
+    command: str | None = typer.Option(None, "-c", "--command", help="Run one line and exit."),
+    speed: float = typer.Option(
+        DEFAULT_SPEED, "--speed", min=0.0, help="Simulator clock speed (simulator only)."
+    ),
+) -> None:
+    """An interactive terminal chat with dwsbot (the simulator when no DWS target is set)."""
+    code = asyncio.run(run_console(user=as_user, command=command, speed=speed))
+    raise typer.Exit(code)

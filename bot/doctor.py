@@ -1,0 +1,143 @@
+"""`dwsbot doctor`: check the configuration, the database and every DWS target, one line each.
+
+Exit status 0 when everything is usable, 1 otherwise. Secrets are never printed: the database
+URL is masked, credentials are only said to be present.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import typer
+from rich.console import Console
+
+from bot.settings import Settings, SettingsError, load_settings
+from bot.wiring import WiringError, choose_policy, simulator_target, start_simulator
+from commands.policy import PolicyError
+from commands.registry import registry
+from commands.store import Database, StoreError
+from commands.store.urls import sqlite_file
+from dws.client import DwsClient
+from dws.config import DwsTarget
+from dws.errors import DwsError
+
+DWS_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of one check."""
+
+    name: str
+    ok: bool
+    detail: str
+    warning: bool = False
+
+    def line(self) -> str:
+        """`✔ name: detail` / `⚠ ...` / `✖ ...`."""
+        mark = "✖" if not self.ok else ("⚠" if self.warning else "✔")
+        return f"{mark} {self.name}: {self.detail}"
+
+
+async def run_checks(settings: Settings | None = None) -> list[Check]:
+    """Every check, in order; a failure early on does not stop the later ones."""
+    checks: list[Check] = []
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            return [Check("configuration", False, str(exc))]
+    checks.extend(_configuration(settings))
+    checks.append(await _database(settings))
+    checks.extend(await _dws(settings))
+    return checks
+
+
+def _configuration(settings: Settings) -> list[Check]:
+    import commands.handlers  # noqa: F401  (the policy is validated against every command)
+
+    out: list[Check] = []
+    try:
+        targets = settings.dws_targets()
+        default = settings.default_dws_target()
+    except SettingsError as exc:
+        return [Check("configuration", False, str(exc))]
+    if default is None:
+        out.append(
+            Check("configuration", True, "no DWS target set: the built-in simulator is used")
+        )
+    else:
+        names = ", ".join(t.name for t in targets)
+        out.append(Check("configuration", True, f"DWS targets {names} (default {default.name})"))
+    out.extend(Check("configuration", True, w, warning=True) for w in settings.warnings())
+    try:
+        policy, source = choose_policy(settings, default is None, registry)
+    except (PolicyError, WiringError) as exc:
+        out.append(Check("policy", False, str(exc)))
+    else:
+        out.append(Check("policy", True, f"{source} ({len(policy.roles)} roles)"))
+    return out
+
+
+async def _database(settings: Settings) -> Check:
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    try:
+        db = Database(url)
+    except StoreError as exc:
+        return Check("database", False, str(exc))
+    try:
+        where = db.display_url
+        path = sqlite_file(db.url)
+        if path is not None:
+            where = f"SQLite file {path}"
+        await db.ping()
+        revision = await db.current_revision()
+        from commands.store.migrate import head_revision
+
+        head = head_revision()
+        if revision != head:
+            return Check(
+                "database",
+                True,
+                f"{where}: reachable, schema at {revision or 'nothing'} (head {head}); "
+                "run `dwsbot db upgrade` (the bot also upgrades on start)",
+                warning=True,
+            )
+        return Check("database", True, f"{where}: reachable, schema up to date ({revision})")
+    except StoreError as exc:
+        return Check("database", False, str(exc))
+    finally:
+        await db.dispose()
+
+
+async def _dws(settings: Settings) -> list[Check]:
+    try:
+        targets = settings.dws_targets()
+    except SettingsError:
+        return []
+    if not targets:
+        _state, transport = start_simulator()
+        return [await _reach(simulator_target(), transport(), "simulator (in-process)")]
+    return [await _reach(t, None, t.endpoint) for t in targets]
+
+
+async def _reach(target: DwsTarget, transport: object, where: str) -> Check:
+    name = f"DWS {target.name}"
+    try:
+        async with DwsClient(target, transport=transport, timeout=DWS_TIMEOUT_S) as client:  # type: ignore[arg-type]
+            data = await asyncio.wait_for(client.call("list_clusters"), DWS_TIMEOUT_S * 2)
+    except (DwsError, TimeoutError) as exc:
+        return Check(name, False, f"{where}: {exc or 'timed out'}")
+    count = data.get("count", len(data.get("clusters") or [])) if isinstance(data, dict) else "?"
+    return Check(name, True, f"{where}: reachable, {count} clusters")
+
+
+def doctor_command() -> None:
+    """Check configuration, database (shows the SQLite path) and DWS reachability."""
+    out = Console(highlight=False)
+    checks = asyncio.run(run_checks())
+    for check in checks:
+        style = "red" if not check.ok else ("yellow" if check.warning else "green")
+        out.print(check.line(), style=style, markup=False)
+    raise typer.Exit(0 if all(c.ok for c in checks) else 1)

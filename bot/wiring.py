@@ -1,0 +1,199 @@
+"""Build the running bot from settings: database → policy → dispatcher → DWS clients.
+
+With no DWS target configured, the simulator runs in-process (`httpx.ASGITransport`, no
+socket) on a fast clock, and `Runtime.simulated` says so. With no policy file, the simulator gets
+the demo policy (alice and bob operators, carol admin, victor viewer); outside the simulator a
+policy file is required.
+
+    async with open_runtime(settings, notify=...) as rt:
+        reply = await rt.dispatcher.handle(...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+import commands.handlers  # noqa: F401  (fills the registry)
+from bot.settings import Settings
+from commands.dispatch import Dispatcher
+from commands.policy import Policy, bundled_policy, bundled_policy_text, load_policy
+from commands.registry import Registry, registry
+from commands.replies import Reply
+from commands.services import Notify
+from commands.store import Database
+from dws.client import DwsClient
+from dws.config import DwsTarget
+from dws.simulator import defaults as sim_defaults
+
+SIMULATOR_TARGET = "simulator"
+SIMULATOR_ENDPOINT = "http://simulator.invalid"
+DEFAULT_SPEED = 60.0
+
+
+class WiringError(Exception):
+    """The bot cannot start with this configuration; the message is one line."""
+
+
+@dataclass
+class Runtime:
+    """Everything the adapters use, built from settings."""
+
+    settings: Settings
+    db: Database
+    policy: Policy
+    policy_source: str
+    registry: Registry
+    dispatcher: Dispatcher
+    targets: dict[str, DwsTarget]
+    default_target: str
+    simulated: bool
+    simulator: Any = None
+    """The in-process simulator state (`SimState`) when `simulated`, else None."""
+    clients: dict[str, DwsClient] = field(default_factory=dict)
+    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None
+
+    def client(self, name: str) -> DwsClient:
+        """The open client of a target (KeyError naming the known ones if unknown)."""
+        if name not in self.targets:
+            raise KeyError(name)
+        if name not in self.clients:
+            transport = self.transport_factory() if self.transport_factory else None
+            timeout = self.settings.dws_timeout
+            self.clients[name] = DwsClient(self.targets[name], transport=transport, timeout=timeout)
+        return self.clients[name]
+
+    async def aclose(self) -> None:
+        """Stop the tracker loops, close the DWS clients and the database."""
+        with contextlib.suppress(Exception):
+            await self.dispatcher.aclose()
+        for client in self.clients.values():
+            with contextlib.suppress(Exception):
+                await client.aclose()
+        self.clients.clear()
+        await self.db.dispose()
+
+
+def simulator_target() -> DwsTarget:
+    """The in-process simulator's target, with its demo credentials."""
+    return DwsTarget(
+        name=SIMULATOR_TARGET,
+        region=sim_defaults.REGION,
+        endpoint=SIMULATOR_ENDPOINT,
+        project_id=sim_defaults.PROJECT_ID,
+        ak=SecretStr(sim_defaults.AK),
+        sk=SecretStr(sim_defaults.SK),
+    )
+
+
+def start_simulator(
+    speed: float = DEFAULT_SPEED,
+) -> tuple[Any, Callable[[], httpx.AsyncBaseTransport]]:
+    """A fresh simulator on a clock `speed` times real time, and a transport factory for it."""
+    from dws.simulator.app import create_app
+
+    from dws.simulator.clock import SimClock
+    from dws.simulator.state import SimState
+
+    state = SimState(clock=SimClock(speed=speed))
+    app = create_app(state)
+    return state, lambda: httpx.ASGITransport(app=app)
+
+
+def choose_policy(settings: Settings, simulated: bool, reg: Registry) -> tuple[Policy, str]:
+    """The configured policy file, or the demo policy on the simulator."""
+    if settings.policy_file is not None:
+        return load_policy(settings.policy_file, reg), str(settings.policy_file)
+    if not simulated:
+        raise WiringError(
+            "DWSBOT_POLICY_FILE is required with a real DWS target (the demo policy is only "
+            "for the simulator)"
+        )
+    return bundled_policy("demo", reg), "demo policy (built in)"
+
+
+def demo_policy_text() -> str:
+    """The demo policy's YAML, printed by the console at start."""
+    return bundled_policy_text("demo")
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    notify: Notify | None = None,
+    speed: float = DEFAULT_SPEED,
+    upgrade: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    track_interval: float = 5.0,
+) -> AsyncIterator[Runtime]:
+    """Build the runtime (the database upgraded to head), close everything on exit."""
+    targets = {t.name: t for t in settings.dws_targets()}
+    default = settings.default_dws_target()
+    simulated = default is None
+    sim_state: Any = None
+    transport_factory = None
+    if simulated:
+        target = simulator_target()
+        targets = {target.name: target}
+        default_name = target.name
+        sim_state, transport_factory = start_simulator(speed)
+    else:
+        assert default is not None
+        default_name = default.name
+    policy, source = choose_policy(settings, simulated, registry)
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    db = Database(url)
+    runtime: Runtime | None = None
+    try:
+        if upgrade:
+            await db.upgrade()
+
+        def factory(name: str) -> DwsClient:
+            assert runtime is not None
+            return runtime.client(name)
+
+        dispatcher = Dispatcher(
+            registry,
+            policy,
+            db,
+            factory,
+            clock=clock or _utcnow,
+            notify=notify or _no_notify,
+            default_target=default_name,
+            track_interval=track_interval,
+        )
+        runtime = Runtime(
+            settings=settings,
+            db=db,
+            policy=policy,
+            policy_source=source,
+            registry=registry,
+            dispatcher=dispatcher,
+            targets=targets,
+            default_target=default_name,
+            simulated=simulated,
+            simulator=sim_state,
+            transport_factory=transport_factory,
+        )
+        yield runtime
+    finally:
+        if runtime is not None:
+            await runtime.aclose()
+        else:
+            await db.dispose()
+
+
+async def _no_notify(channel: str, reply: Reply) -> None:
+    return None
+
+
+def _utcnow() -> datetime:
+    # Approvals, TTLs and audit times follow real time even on the fast simulator clock.
+    return datetime.now(UTC)

@@ -1,0 +1,82 @@
+"""The shared handler helpers: finding by name or id, durations, times and status text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from commands.handlers._common import (
+    LookupProblem,
+    active_dr,
+    parse_duration,
+    parse_time,
+    pick,
+    status_text,
+    task_text,
+    when,
+)
+
+CLUSTERS = [
+    {"id": "c-1", "name": "prod-dw"},
+    {"id": "c-2", "name": "prod-dw-2"},
+    {"id": "c-3", "name": "test-dw"},
+]
+
+
+def test_pick_by_id_exact_name_and_unique_part() -> None:
+    assert pick(CLUSTERS, "c-3", "cluster")["name"] == "test-dw"
+    assert pick(CLUSTERS, "PROD-DW", "cluster")["id"] == "c-1"
+    assert pick(CLUSTERS, "test", "cluster")["id"] == "c-3"
+
+
+def test_pick_ambiguous_lists_candidates() -> None:
+    with pytest.raises(LookupProblem, match=r"matches several clusters: prod-dw, prod-dw-2"):
+        pick(CLUSTERS, "prod", "cluster")
+
+
+def test_pick_unknown_lists_known_names() -> None:
+    with pytest.raises(LookupProblem, match=r"no cluster named 'nope'; known: prod-dw, "):
+        pick(CLUSTERS, "nope", "cluster")
+    with pytest.raises(LookupProblem, match="there are no clusters"):
+        pick([], "x", "cluster")
+
+
+def test_durations() -> None:
+    assert parse_duration("2h") == timedelta(hours=2)
+    assert parse_duration(" 30m ") == timedelta(minutes=30)
+    assert parse_duration("7D") == timedelta(days=7)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("soon")
+
+
+def test_times_from_epoch_millis_and_iso() -> None:
+    moment = datetime(2022, 9, 28, 2, 14, 8, tzinfo=UTC)
+    assert parse_time(1664331248000) == moment
+    assert parse_time("2022-09-28T02:14:08Z") == moment
+    assert parse_time("2022-09-28 02:14:08") == moment
+    assert parse_time("garbage") is None
+    assert when(None) == "—"
+    assert when("2022-09-28T02:14:08Z") == "2022-09-28 02:14 UTC"
+
+
+def test_status_and_task_text() -> None:
+    busy = {
+        "status": "AVAILABLE",
+        "sub_status": "NORMAL",
+        "task_status": "REBOOTING",
+        "action_progress": {"REBOOTING": "40"},
+    }
+    assert task_text(busy) == "REBOOTING 40%"
+    assert status_text(busy) == "AVAILABLE · REBOOTING 40%"
+    assert status_text({"status": "AVAILABLE", "sub_status": "READONLY"}) == "AVAILABLE (READONLY)"
+
+
+def test_active_dr_only_counts_running_pairs() -> None:
+    drs = [
+        {"name": "old", "status": "stopped", "primary_cluster_id": "c-1"},
+        {"name": "live", "status": "running", "standby_cluster_id": "c-1"},
+    ]
+    found = active_dr(drs, "c-1")
+    assert found is not None and found["name"] == "live"
+    assert active_dr(drs[:1], "c-1") is None
