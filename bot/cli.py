@@ -12,9 +12,10 @@ app = typer.Typer(
     add_completion=False,
 )
 
-from bot import cli_api  # noqa: E402  (each group registers itself below)
+from bot import cli_api, cli_simulator  # noqa: E402  (each group registers itself below)
 
 app.add_typer(cli_api.app, name="api")
+app.command("simulator")(cli_simulator.simulator)
 
 from bot import console, doctor  # noqa: E402
 
