@@ -78,6 +78,11 @@ class Sim:
         plan = await inv.spec.change.plan(ctx, inv.args)
         return await inv.spec.change.execute(ctx, plan)
 
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock and let every due lifecycle step happen."""
+        self.state.clock.advance(seconds)
+        self.state.tick()
+
     def cluster(self, name: str) -> Any:
         """The simulator's cluster by name."""
         return next(c for c in self.state.clusters.values() if c.name == name)

@@ -34,12 +34,10 @@ async def test_cluster_shows_status_nodes_and_dr(sim: Sim) -> None:
 async def test_cluster_by_id_and_progress_while_restarting(sim: Sim) -> None:
     c = sim.cluster("reporting")
     await sim.change("/dws restart reporting")
-    sim.state.clock.advance(30)
+    sim.advance(30)
     reply = await sim.read(f"/dws cluster {c.id}")
     assert field(reply, "task").startswith("REBOOTING")
     assert "%" in field(reply, "task")
-
-
 
 
 async def test_ambiguous_name(sim: Sim) -> None:

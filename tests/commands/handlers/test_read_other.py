@@ -81,7 +81,7 @@ async def test_job_after_stop(sim: Sim) -> None:
     assert execution.job_id
     running = await sim.read(f"/dws job {execution.job_id}")
     assert field(running, "id") == execution.job_id
-    sim.state.clock.advance(3600)
+    sim.advance(3600)
     done = await sim.read(f"/dws job {execution.job_id}")
     assert "SUCCESS" in done.title.upper()
 
