@@ -137,10 +137,12 @@ class ShapeGuidedParser:
             items: list[Any] = []
             while self._peek() is not None:
                 start = self.pos
-                bracketed = self._take("[")
-                items.extend(self._list(shape.item, [], bracketed))
+                self._take("[")
+                items.extend(self._list(shape.item, []))
                 self._skip_if_stuck(start)
             return items
+        if not (isinstance(shape, type) and issubclass(shape, BaseModel)):
+            return self._generic()
         merged: dict[str, Any] = {}
         while self._peek() is not None:
             start = self.pos
@@ -176,7 +178,7 @@ class ShapeGuidedParser:
             return None
         if self._key_here() is not None:  # the opener was lost
             if isinstance(shape, ListShape):
-                return self._list(shape.item, ancestors, bracketed=False)
+                return self._list(shape.item, ancestors)
             if shape is MAP:
                 return self._map(ancestors)
             if isinstance(shape, type):
@@ -190,7 +192,7 @@ class ShapeGuidedParser:
         if token.kind == "[":
             self.pos += 1
             item = shape.item if isinstance(shape, ListShape) else SCALAR
-            return self._list(item, ancestors, bracketed=True)
+            return self._list(item, ancestors)
         if token.kind in ("str", "value"):
             self.pos += 1
             return token.value
@@ -246,7 +248,7 @@ class ShapeGuidedParser:
             result[key] = self._generic()
         return result
 
-    def _list(self, item: object, ancestors: list[dict[str, str]], bracketed: bool) -> list[Any]:
+    def _list(self, item: object, ancestors: list[dict[str, str]]) -> list[Any]:
         result: list[Any] = []
         while (token := self._peek()) is not None:
             key = self._key_here()
@@ -280,7 +282,7 @@ class ShapeGuidedParser:
             return self._map([])
         if token is not None and token.kind == "[":
             self.pos += 1
-            return self._list(SCALAR, [], bracketed=True)
+            return self._list(SCALAR, [])
         return self._value(SCALAR, [])
 
 
