@@ -1,0 +1,104 @@
+"""`/dws audit [cluster] [--user U] [--action A] [--since 2h]`: read the audit log back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from commands.policy import parse_duration
+from commands.registry import CommandContext, CommandFailure, command
+from commands.replies import Reply
+from commands.store.errors import StoreError
+from commands.store.models import AuditEvent
+
+
+class AuditArgs(BaseModel):
+    """Arguments of `audit`."""
+
+    cluster: str | None = None
+    """A cluster name or id."""
+    user: str | None = None
+    """A user id or name."""
+    action: str | None = None
+    """A command name, e.g. `restart` or `"dr failover"`."""
+    event: str | None = None
+    """One event: requested, approved, executed, succeeded, failed, denied_by_policy ..."""
+    since: str | None = None
+    """How far back: 2h, 1d, 30m, or a date (2026-11-27)."""
+    limit: int = Field(default=20, ge=1, le=200)
+    """How many records at most."""
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """``2h`` → now - 2h; ``2026-11-27`` or an ISO time → that time (UTC if naive)."""
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandFailure(f"--since takes 2h, 1d or a date, not {text[:30]!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=now.tzinfo)
+
+
+@command(
+    "audit",
+    summary="Show recent audit records (who did what, when, with which outcome)",
+    usage="/dws audit [cluster] [--user U] [--action A] [--event E] [--since 2h] [--limit N]",
+    examples=("/dws audit", "/dws audit prod-dw --since 1d", "/dws audit --user alice"),
+    args=AuditArgs,
+    positionals=("cluster",),
+)
+async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
+    """Query the audit log, newest first."""
+    db = ctx.services.get("db")
+    if db is None:
+        return Reply.error("There is no audit database configured.")
+    event = None
+    if args.event:
+        try:
+            event = AuditEvent(args.event.lower())
+        except ValueError:
+            known = ", ".join(e.value for e in AuditEvent)
+            return Reply.error(f"Unknown event {args.event[:30]!r}; one of {known}.")
+    since = parse_since(args.since, ctx.clock()) if args.since else None
+    try:
+        async with db.unit_of_work(readonly=True) as uow:
+            records = await uow.audit.query(
+                cluster=args.cluster,
+                user=args.user,
+                action=args.action,
+                event=event,
+                since=since,
+                limit=args.limit,
+            )
+    except StoreError:
+        return Reply.error("The audit database is unavailable right now.")
+    rows = tuple(
+        (
+            r.at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.event.value,
+            r.user_name or r.user_id or "-",
+            r.action or "-",
+            r.cluster_name or r.cluster_id or "-",
+            _short(r.outcome or r.error_code or ""),
+        )
+        for r in records
+    )
+    if not rows:
+        return Reply(title="Audit", text="No audit records match.")
+    return Reply(
+        title=f"Audit: {len(rows)} record{'s' if len(rows) != 1 else ''}, newest first",
+        columns=("at (UTC)", "event", "user", "action", "cluster", "outcome"),
+        rows=rows,
+    )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["AuditArgs", "audit", "parse_since"]
