@@ -42,12 +42,12 @@ PROJECT = defaults.PROJECT_ID
 
 def build_app(clusters: int, events: int) -> Any:
     """The full simulator app over a generated fleet (the same app `dwsbot simulator` serves)."""
-    from dws.simulator.app import create_app
     from dws.simulator.clock import SimClock
+    from dws.simulator.control import simulator_app
     from dws.simulator.state import Fleet
 
     state = Fleet.generate(clusters, events, seed=1, clock=SimClock(speed=0))
-    return create_app(state=state)
+    return simulator_app(state)
 
 
 def serve(port: int, clusters: int, events: int) -> None:

@@ -45,9 +45,11 @@ class SimulatorOptions:
 
 def build_app(options: SimulatorOptions) -> ASGIApp:
     """The simulator ASGI app for these options (ValueError with a clear message if invalid)."""
-    from dws.simulator.app import create_app
     from dws.simulator.auth import AuthConfig
+    from dws.simulator.clock import SimClock
+    from dws.simulator.control import simulator_app
     from dws.simulator.faults import FaultInjector, parse_fault_spec
+    from dws.simulator.state import SimState
 
     if options.speed < 0:
         raise ValueError("--speed must be >= 0")
@@ -66,7 +68,9 @@ def build_app(options: SimulatorOptions) -> ASGIApp:
         iam_password=options.iam_password,
         iam_domain=options.iam_domain,
     )
-    return create_app(seed=options.seed, speed=options.speed, auth=auth, faults=faults)
+    clock = SimClock(speed=options.speed)
+    state = SimState(seed=options.seed, clock=clock, project_id=options.project_id)
+    return simulator_app(state, auth=auth, faults=faults)
 
 
 def banner(options: SimulatorOptions) -> str:

@@ -14,6 +14,9 @@ Tests, the console and people drive the simulated world through it (see docs/sim
     GET    /_sim/requests              {"requests": [...], "count"}; ?limit=N (newest N)
     GET    /_sim/                      a summary (seed, project, time, sizes, fault count)
 
+`simulator_app(state, auth=..., faults=...)` assembles the whole served app (faults, auth,
+core routes, this API, the generic responder).
+
 Errors use the DWS error body: 400 ``DWS.5065`` for a body that is not a JSON object, 400
 ``DWS.5063`` for a missing or wrong field, and whatever the state raises (404 for unknown ids).
 """
@@ -25,12 +28,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
+from dws.simulator.auth import AuthConfig, AuthMiddleware
 from dws.simulator.errors import INVALID_FIELD, INVALID_FORMAT, SimError
-from dws.simulator.faults import FaultInjector
+from dws.simulator.faults import FaultInjector, FaultMiddleware
+from dws.simulator.generic import generic_routes
 from dws.simulator.state import SimState
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -216,3 +223,29 @@ def control_routes(state: SimState, faults: FaultInjector) -> list[BaseRoute]:
         Route("/requests", _guard(c.requests), methods=["GET"]),
     ]
     return [Mount("/_sim", routes=routes)]
+
+
+def simulator_app(
+    state: SimState,
+    *,
+    auth: AuthConfig | None = None,
+    faults: FaultInjector | None = None,
+) -> ASGIApp:
+    """The whole simulator as `dwsbot simulator` serves it, from the outside in:
+
+    faults (outermost, so a dropped connection really drops) → request log → auth → routes:
+    core operations, then ``/_sim/``, then the generic responder for every other operation.
+    The project id served is ``state.project_id`` (``auth.project_id`` must agree).
+    """
+    from dws.simulator.app import create_app
+
+    auth = auth or AuthConfig(project_id=state.project_id)
+    if auth.project_id != state.project_id:
+        raise ValueError("the auth project id and the state's project id differ")
+    faults = faults if faults is not None else FaultInjector(seed=state.seed)
+    app = create_app(
+        state,
+        extra_routes=[*control_routes(state, faults), *generic_routes(state.project_id)],
+        middleware=[Middleware(AuthMiddleware, config=auth)],
+    )
+    return FaultMiddleware(app, faults, record=state.record)

@@ -34,6 +34,7 @@ import json
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,11 +228,21 @@ def parse_fault_spec(text: str) -> dict[str, Any]:
 
 
 class FaultMiddleware:
-    """ASGI middleware applying an injector's rules; must wrap the whole app (outermost)."""
+    """ASGI middleware applying an injector's rules; must wrap the whole app (outermost).
 
-    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
+    ``record(method, path, status)`` is told about each request a fault answered (status 0 for
+    a dropped connection), so the simulator's request log stays complete.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        injector: FaultInjector,
+        record: Callable[[str, str, int], None] | None = None,
+    ) -> None:
         self.app = app
         self.injector = injector
+        self.record = record
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -248,7 +259,11 @@ class FaultMiddleware:
         action = next((r for r in fired if r.kind != "latency"), None)
         if action is None:
             await self.app(scope, receive, send)
-        elif action.kind == "error":
+            return
+        if self.record is not None:
+            status = {"error": action.status, "throttle": 429}.get(action.kind, 0)
+            self.record(scope["method"], scope["path"], status)
+        if action.kind == "error":
             msg = "Internal server error (injected fault)."
             await _send_json(send, action.status, action.code or ERROR_CODE, msg, [])
         elif action.kind == "throttle":
