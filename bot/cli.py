@@ -22,6 +22,11 @@ from bot import console, doctor  # noqa: E402
 app.command("console")(console.console_command)
 app.command("doctor")(doctor.doctor_command)
 
+from bot import cli_db  # noqa: E402
+
+app.add_typer(cli_db.db_app, name="db")
+app.add_typer(cli_db.audit_app, name="audit")
+
 
 def main() -> None:
     """Entry point of the `dwsbot` console script."""

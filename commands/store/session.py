@@ -191,7 +191,9 @@ class Database:
 
 def _reason(exc: BaseException) -> str:
     orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-    if isinstance(orig, OSError) and orig.strerror:
+    if isinstance(orig, ConnectionRefusedError):
+        text = "connection refused"
+    elif isinstance(orig, OSError) and orig.strerror:
         text = orig.strerror
     else:
         text = str(orig) or type(orig).__name__

@@ -1,11 +1,15 @@
 """Database URLs: the default SQLite file, normalisation to the async drivers, masking.
 
+The default file is ``dwsbot.db`` in ``DWSBOT_DATA_DIR`` if set, else in platformdirs'
+``user_data_dir("dwsbot")`` (``~/.local/share/dwsbot`` on Linux).
+
 ``postgresql://`` and ``postgres://`` become ``postgresql+asyncpg://``; ``sqlite://`` becomes
 ``sqlite+aiosqlite://``. Other drivers are refused with a one-line `DatabaseUrlError`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -23,10 +27,15 @@ _DRIVERS = {
 }
 
 
+def default_data_dir() -> Path:
+    """``DWSBOT_DATA_DIR`` if set, else the user's data directory (platformdirs)."""
+    configured = os.environ.get("DWSBOT_DATA_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_data_dir("dwsbot"))
+
+
 def default_database_path(data_dir: Path | None = None) -> Path:
-    """The default SQLite file: ``dwsbot.db`` in ``data_dir`` or the user's data directory."""
-    base = data_dir if data_dir is not None else Path(platformdirs.user_data_dir("dwsbot"))
-    return base / "dwsbot.db"
+    """The default SQLite file: ``dwsbot.db`` in ``data_dir`` or `default_data_dir`."""
+    return (data_dir if data_dir is not None else default_data_dir()) / "dwsbot.db"
 
 
 def default_database_url(data_dir: Path | None = None) -> str:

@@ -74,4 +74,4 @@ def test_alembic_command_line_with_repo_ini(tmp_path: Path) -> None:
             check=False,
         )
         assert done.returncode == 0, done.stderr
-    assert head_revision() in done.stdout
+    assert str(head_revision()) in done.stdout

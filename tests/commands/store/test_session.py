@@ -94,11 +94,25 @@ async def test_sqlite_creates_missing_directory(tmp_path: Path) -> None:
     assert path.is_file()
 
 
-def test_default_url_is_a_file_in_the_data_directory(tmp_path: Path) -> None:
+def test_default_url_is_a_file_in_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert default_database_path(tmp_path) == tmp_path / "dwsbot.db"
     assert default_database_url(tmp_path) == f"sqlite+aiosqlite:///{tmp_path / 'dwsbot.db'}"
-    assert default_database_path().name == "dwsbot.db"
-    assert "dwsbot" in str(default_database_path().parent)
+    monkeypatch.setenv("DWSBOT_DATA_DIR", str(tmp_path / "data"))
+    assert default_database_path() == tmp_path / "data" / "dwsbot.db"
+    monkeypatch.delenv("DWSBOT_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_database_path() == tmp_path / "xdg" / "dwsbot" / "dwsbot.db"
+
+
+async def test_database_without_url_uses_the_default_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_DATA_DIR", str(tmp_path / "data"))
+    async with Database() as db:
+        await db.upgrade()
+    assert (tmp_path / "data" / "dwsbot.db").is_file()
 
 
 def test_urls_are_normalised_to_async_drivers() -> None:

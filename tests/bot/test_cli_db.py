@@ -1,0 +1,129 @@
+"""`dwsbot db upgrade|current` and `dwsbot audit verify|export` through the real typer app."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from commands.store import AuditEntry, AuditEvent, Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DWSBOT_DATABASE_URL", url)
+    return url
+
+
+def _seed(url: str, n: int) -> None:
+    async def seed() -> None:
+        async with Database(url) as db, db.unit_of_work() as uow:
+            await uow.audit.append_many(
+                AuditEntry(
+                    event=AuditEvent.EXECUTED,
+                    user_id=f"U{i}",
+                    command_text=f"/dws restart prod-{i} --password pw{i}",
+                    action="restart",
+                    params={"i": i},
+                )
+                for i in range(n)
+            )
+
+    asyncio.run(seed())
+
+
+def test_db_upgrade_and_current(db_url: str, tmp_path: Path) -> None:
+    before = runner.invoke(app, ["db", "current"])
+    assert before.exit_code == 0, before.output
+    assert "schema at nothing" in before.output and "run `dwsbot db upgrade`" in before.output
+    done = runner.invoke(app, ["db", "upgrade"])
+    assert done.exit_code == 0, done.output
+    assert f"SQLite file {tmp_path / 'cli.db'}: schema at 0001" in done.output
+    after = runner.invoke(app, ["db", "current"])
+    assert "(head 0001, up to date)" in after.output
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"approvals", "audit_records", "tracked_operations"} <= tables
+
+
+def test_default_database_is_in_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_DATA_DIR", str(tmp_path / "data"))
+    done = runner.invoke(app, ["db", "upgrade"])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "data" / "dwsbot.db").is_file()
+
+
+def test_audit_verify_ok_then_broken(db_url: str, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 4)
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.strip() == "audit chain intact: 4 records verified"
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        conn.execute("UPDATE audit_records SET user_id = 'mallory' WHERE seq = 2")
+        conn.execute("DELETE FROM audit_records WHERE seq = 3")
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "record 2 was edited" in broken.output
+    assert "record 3 deleted" in broken.output
+
+
+def test_audit_export_jsonl_and_csv(db_url: str, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 3)
+    jsonl = runner.invoke(app, ["audit", "export", "--format", "jsonl", "--since", "1h"])
+    assert jsonl.exit_code == 0, jsonl.output
+    rows = [json.loads(line) for line in jsonl.output.splitlines()]
+    assert [r["user_id"] for r in rows] == ["U0", "U1", "U2"]
+    assert "pw1" not in jsonl.output and "--password ***" in rows[1]["command_text"]
+    out = tmp_path / "audit.csv"
+    written = runner.invoke(app, ["audit", "export", "-f", "CSV", "-o", str(out)])
+    assert written.exit_code == 0, written.output
+    assert "3 records written" in written.output
+    table = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["seq"] for r in table] == ["1", "2", "3"]
+    future = runner.invoke(app, ["audit", "export", "--since", "2999-01-01T00:00Z"])
+    assert future.output == ""
+
+
+def test_bad_since_is_one_line(db_url: str) -> None:
+    result = runner.invoke(app, ["audit", "export", "--since", "yesterday"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: --since: invalid time 'yesterday'")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args", [["db", "upgrade"], ["db", "current"], ["audit", "verify"], ["audit", "export"]]
+)
+def test_database_down_is_one_line_without_password(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_DATABASE_URL", "postgresql://bot:Sup3rSecret@127.0.0.1:1/dwsbot")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: database unavailable (postgresql+asyncpg://bot:***@")
+    assert "connection refused" in lines[0]
+    assert "Sup3rSecret" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unsupported_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DWSBOT_DATABASE_URL", "mysql://a:b@h/db")
+    result = runner.invoke(app, ["db", "current"])
+    assert result.exit_code == 2
+    assert "unsupported database driver 'mysql'" in result.output
