@@ -167,9 +167,10 @@ def _submitted_reply(execution: Execution, plan: Plan, approvers: Sequence[str])
     fields = list(base.fields)
     if approvers:
         fields.append(Field("Approved by", ", ".join(approvers)))
-    if execution.job_id:
+    labels = {f.label.lower() for f in fields}
+    if execution.job_id and "job" not in labels:
         fields.append(Field("Job", execution.job_id))
-    if execution.request_id:
+    if execution.request_id and "request id" not in labels:
         fields.append(Field("Request id", execution.request_id))
     title = base.title or plan.summary
     severity = base.severity if base.severity is not Severity.INFO else Severity.SUCCESS

@@ -1,0 +1,200 @@
+"""End to end: the real handlers, the demo policy, the real DWS client against the in-process
+simulator, and the store on SQLite and PostgreSQL — request, approve, execute once, track, audit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+import commands.handlers  # noqa: F401  (fills the registry)
+from commands.audit import verify
+from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
+from commands.policy import bundled_policy
+from commands.registry import UserRef, registry
+from commands.replies import APPROVE, Reply, Severity
+from commands.store.models import ApprovalStatus, TrackerStatus
+from commands.store.session import Database
+from dws.client import DwsClient
+from dws.config import DwsTarget
+from dws.simulator import SimClock, SimState, defaults
+from dws.simulator.app import create_app
+from tests.db_fixtures import database, db_kind
+
+__all__ = ["database", "db_kind"]
+
+TARGET = DwsTarget(
+    name="sim",
+    endpoint="http://simulator.test",
+    project_id=defaults.PROJECT_ID,
+    ak=SecretStr(defaults.AK),
+    sk=SecretStr(defaults.SK),
+)
+ALICE, BOB = UserRef("alice", "Alice"), UserRef("bob", "Bob")
+CAROL, VICTOR = UserRef("carol", "Carol"), UserRef("victor", "Victor")
+
+
+@dataclass
+class Env:
+    state: SimState
+    client: DwsClient
+    db: Database
+    dispatcher: Dispatcher
+    sent: list[tuple[str, Reply]]
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.state.now(), UTC)
+
+    def make_dispatcher(self) -> Dispatcher:
+        async def notify(channel: str, reply: Reply) -> None:
+            self.sent.append((channel, reply))
+
+        return Dispatcher(
+            registry,
+            bundled_policy("demo", registry),
+            self.db,
+            {"sim": self.client}.__getitem__,
+            clock=self.now,
+            notify=notify,
+            default_target="sim",
+            track_interval=3600.0,
+        )
+
+    async def say(self, user: UserRef, text: str) -> Reply:
+        return await self.dispatcher.handle(InvocationRequest(user, "C-ops", text))
+
+    async def click(self, user: UserRef, approval_id: str, choice: str = APPROVE) -> Reply:
+        return await self.dispatcher.act(ActionRequest(user, approval_id, choice))
+
+    def advance(self, seconds: float) -> None:
+        self.state.clock.advance(seconds)
+        self.state.tick()
+
+    def cluster(self, name: str) -> Any:
+        return next(c for c in self.state.clusters.values() if c.name == name)
+
+    def restarts(self) -> list[Any]:
+        return [r for r in self.state.request_log if r.method == "POST" and "restart" in r.path]
+
+
+@pytest.fixture
+async def env(database: Database) -> AsyncIterator[Env]:
+    state = SimState(clock=SimClock(speed=0.0))
+    async with DwsClient(TARGET, transport=httpx.ASGITransport(app=create_app(state))) as client:
+        e = Env(state, client, database, None, [])  # type: ignore[arg-type]
+        e.dispatcher = e.make_dispatcher()
+        try:
+            yield e
+        finally:
+            await e.dispatcher.aclose()
+
+
+def idle_cluster(env: Env, rows: tuple[tuple[str, ...], ...], columns: tuple[str, ...]) -> str:
+    """A cluster that can be restarted: AVAILABLE, idle, not in a DR pair."""
+    names = [r[columns.index("name")] for r in rows]
+    in_dr = set()
+    for dr in getattr(env.state, "drs", {}).values():
+        in_dr |= {getattr(dr, "primary_cluster_id", None), getattr(dr, "standby_cluster_id", None)}
+    for name in names:
+        c = env.cluster(name)
+        if c.status == "AVAILABLE" and c.task is None and c.id not in in_dr:
+            return name
+    raise AssertionError("the simulator has no idle cluster")
+
+
+async def test_restart_approved_tracked_and_audited(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    assert listing.rows, listing
+    name = idle_cluster(env, listing.rows, listing.columns)
+
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.severity is Severity.WARNING and pending.ref, pending
+    approval_id = pending.ref
+    assert "status=AVAILABLE" in next(f.value for f in pending.fields if f.label == "State")
+    assert (await env.click(ALICE, approval_id)).text == "You cannot approve your own request."
+    assert (await env.click(VICTOR, approval_id)).severity is Severity.ERROR
+    assert env.restarts() == []
+
+    done = await env.click(BOB, approval_id)
+    assert done.severity is Severity.SUCCESS, done
+    assert done.title == f"Restart cluster {name}: submitted"
+    assert len(env.restarts()) == 1
+    again = await env.click(CAROL, approval_id)
+    assert "already executing" in again.text and len(env.restarts()) == 1
+
+    async with env.db.unit_of_work(readonly=True) as uow:
+        [op] = await uow.trackers.list_active()
+    assert await env.dispatcher.tracking.poll_once(op.id) is False
+    env.advance(3600)
+    assert await env.dispatcher.tracking.poll_once(op.id) is True
+    async with env.db.unit_of_work(readonly=True) as uow:
+        finished = await uow.trackers.get(op.id)
+        approval = await uow.approvals.get(approval_id)
+    assert finished is not None and finished.status is TrackerStatus.SUCCEEDED
+    assert approval is not None and approval.status is ApprovalStatus.SUCCEEDED
+    final = env.sent[-1]
+    assert final[0] == "C-ops" and final[1].ref == approval_id
+    assert final[1].severity is Severity.SUCCESS and "succeeded" in final[1].title
+
+    log = await env.say(CAROL, f"/dws audit {name}")
+    events = [row[1] for row in reversed(log.rows)]
+    assert events == [
+        "requested",
+        "denied_by_policy",
+        "denied_by_policy",
+        "approved",
+        "executed",
+        "succeeded",
+    ]
+    assert (await verify(env.db)).ok
+
+
+async def test_state_change_voids_the_approval(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    env.state.restart_cluster(env.cluster(name).id)  # someone restarts it outside the bot
+    void = await env.click(BOB, pending.ref)
+    assert void.text.startswith("The approval is void: ") and "Nothing was executed" in void.text
+    assert len(env.restarts()) == 0
+    assert env.sent[-1][1] == void
+
+
+async def test_tracker_resumes_after_restart(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    await env.click(BOB, pending.ref)
+    await env.dispatcher.aclose()  # the bot stops; the tracker stays active in the database
+    env.dispatcher = env.make_dispatcher()
+    resumed = await env.dispatcher.resume_trackers()
+    assert len(resumed) == 1
+    env.advance(3600)
+    assert await env.dispatcher.tracking.poll_once(resumed[0]) is True
+
+
+async def test_builtin_commands(env: Env) -> None:
+    victor_help = await env.say(VICTOR, "/dws help")
+    commands_seen = {row[0] for row in victor_help.rows}
+    assert "/dws clusters" in commands_seen and "/dws restart" not in commands_seen
+    alice_help = await env.say(ALICE, "/dws")
+    needs = {row[0]: row[2] for row in alice_help.rows}
+    assert needs["/dws restart"] == "1 approval" and needs["/dws stop"] == "2 approvals"
+    assert needs["/dws clusters"] == ""
+    one = await env.say(VICTOR, "/dws help restart")
+    assert "You may not run it" in one.fields[0].value
+    who = await env.say(UserRef("nobody"), "/dws whoami")
+    assert ("Role", "none (ask an admin to grant one)") in {(f.label, f.value) for f in who.fields}
+    explain = await env.say(VICTOR, "/dws policy explain dr failover prod-dw")
+    assert "2 approvals by the operator role" in explain.text
+    assert "user alice, user bob, user carol" in explain.text
+    bad = await env.say(VICTOR, "/dws audit --since yesterday")
+    assert bad.severity is Severity.ERROR and "--since takes" in bad.text
+    assert (await env.say(VICTOR, "/dws audit --user nobody")).text == "No audit records match."
