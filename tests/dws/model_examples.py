@@ -19,9 +19,11 @@ character-level artefacts that are repaired by hand, per section.
 
 from __future__ import annotations
 
+import json
 import re
 import types
 from dataclasses import dataclass
+from importlib import resources
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, RootModel
@@ -284,6 +286,12 @@ class ShapeGuidedParser:
             self.pos += 1
             return self._list(SCALAR, [])
         return self._value(SCALAR, [])
+
+
+def catalogue() -> dict[str, dict[str, Any]]:
+    """The rows of ``dws/data/operations.json`` that have an SDK name, by that name."""
+    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
+    return {row["sdk_operation"]: row for row in json.loads(text) if row["sdk_operation"]}
 
 
 def read_example(section: str, example: str, shape: object) -> Any:

@@ -1,19 +1,21 @@
-"""dws.models against the reference: every documented example parses strictly, field names
-match the response tables, and the lenient mode takes what the service really sends."""
+"""dws.models against the reference examples: every documented answer body of a modelled
+operation parses in strict mode (through the tolerant reader of tests/dws/model_examples.py),
+holds the values the example shows, and survives a dump/validate round trip.
+
+Names and kinds against the response tables and the SDK: test_models_schema.py; lenient and
+strict behaviour: test_models_lenient.py."""
 
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-import dws.models as models
-from dws.models import RESPONSE_MODELS, DwsModel, DwsRootList
+from dws.models import RESPONSE_MODELS, DwsRootList
 from dws.operations import get_operation
-from tests.dws.model_examples import read_example, shape_of
+from tests.dws.model_examples import catalogue, read_example, shape_of
 
 # Examples that stay unreadable even after the tolerant reader; each must really fail.
 BROKEN_EXAMPLES: dict[str, str] = {}
@@ -166,13 +168,7 @@ KEY_VALUES: dict[str, dict[str, Any]] = {
 }
 
 
-def _catalogue() -> dict[str, dict[str, Any]]:
-    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
-    return {row["sdk_operation"]: row for row in json.loads(text) if row["sdk_operation"]}
-
-
-CATALOGUE = _catalogue()
-ResponseModel = type[DwsModel] | type[DwsRootList[Any]]
+CATALOGUE = catalogue()
 
 
 def resolve(value: Any, path: str) -> Any:
@@ -224,139 +220,3 @@ def test_example_round_trips(operation: str) -> None:
 @pytest.mark.parametrize("operation", sorted(RESPONSE_MODELS))
 def test_operation_names_are_the_catalogue_names(operation: str) -> None:
     assert get_operation(operation).method == CATALOGUE[operation]["method"]
-
-
-def _item_model(model: ResponseModel) -> type[BaseModel]:
-    shape = shape_of(model)
-    return shape.item if not isinstance(shape, type) else shape  # type: ignore[attr-defined,no-any-return]
-
-
-@pytest.mark.parametrize("operation", sorted(RESPONSE_MODELS))
-def test_top_level_fields_are_the_response_table(operation: str) -> None:
-    row, model = CATALOGUE[operation], RESPONSE_MODELS[operation]
-    table = {field["name"] for field in row["response_body"]}
-    if table == {"[Array]"}:  # a bare array: compare its item with the object table
-        caption = next(iter(row["response_objects"]))
-        table = {field["name"] for field in row["response_objects"][caption]}
-    assert canonical_keys(_item_model(model)) == table
-
-
-def canonical_keys(model: type[BaseModel]) -> set[str]:
-    """The wire name of every field (its alias where it has one)."""
-    return {field.alias or name for name, field in model.model_fields.items()}
-
-
-# Nested models: (model, section, caption in response_objects, SDK class or None).
-NESTED: list[tuple[type[BaseModel], str, str, str | None]] = [
-    (models.AvailabilityZone, "5.1.1", "AvailabilityZone", "AvailabilityZone"),
-    (models.NodeType, "5.2.14", "NodeTypes", "NodeTypes"),
-    (models.NodeTypeDetail, "5.2.14", "Detail", "Detail"),
-    (models.NodeTypeAvailableZone, "5.2.14", "NodeTypeAvailableZones", "NodeTypeAvailableZones"),
-    (models.NodeTypeDatastore, "5.2.14", "NodeTypeDatastores", "NodeTypeDatastores"),
-    (models.NodeTypeAttachments, "5.2.14", "attachments", "NodeTypeDatastoresAttachments"),
-    (models.NodeTypeVolume, "5.2.14", "VolumeResp", "VolumeResp"),
-    (models.NodeTypeElasticVolumeSpec, "5.2.14", "NodeTypeElasticVolumeSpecs", None),
-    (models.ClusterInfo, "5.2.6", "ClusterInfo", "ClusterInfo"),
-    (models.Endpoint, "5.2.6", "Endpoints", "Endpoints"),
-    (models.ClusterInstance, "5.2.6", "Nodes", "Nodes"),
-    (models.Tag, "5.2.6", "Tags", "Tags"),
-    (models.PublicIp, "5.2.6", "PublicIp", "PublicIp"),
-    (models.PublicEndpoint, "5.2.6", "PublicEndpoints", "PublicEndpoints"),
-    (models.FailedReason, "5.2.6", "FailedReason", "FailedReason"),
-    (models.ClusterDetail, "5.2.13", "ClusterDetail", "ClusterDetail"),
-    (models.ParameterGroup, "5.2.13", "ParameterGroup", "ParameterGroup"),
-    (models.MaintainWindow, "5.2.13", "MaintainWindow", "MaintainWindow"),
-    (models.ResizeInfo, "5.2.13", "ResizeInfo", "ResizeInfo"),
-    (models.ElbInfo, "5.2.13", "ElbResp", "ElbResp"),
-    (models.FlavorDetail, "5.2.13", "FlavorDetail", None),
-    (models.ClusterNodeInfo, "5.2.10", "ClusterNodeInfo", "ClusterNodeInfo"),
-    (models.CoordinatorNode, "5.2.39", "CoordinatorNode", "CoordinatorNode"),
-    (models.RedisInfo, "5.2.32", "RdsRedisInfo", "RdsRedisInfo"),
-    (models.RedisConf, "5.2.32", "RedisConf", "RedisConf"),
-    (models.ScheduleConf, "5.2.32", "ScheduleConf", "ScheduleConf"),
-    (models.RedisProgress, "5.2.32", "RedisProgress", "RedisProgress"),
-    (models.RedisTableDetail, "5.2.32", "RedisTableDetail", "RedisTableDetail"),
-    (models.RedisTable, "5.2.32", "RedisTable", "RedisTable"),
-    (models.ClusterConfiguration, "5.2.42", "ClusterConfiguration", "ClusterConfiguration"),
-    (models.ConfigurationParameter, "5.2.43", "ConfigurationParameter", None),
-    (models.ConfigurationParameterValue, "5.2.43", "ConfigurationParameterUnit", None),
-    (models.Snapshot, "5.3.3", "Snapshots", "Snapshots"),
-    (models.SnapshotDetail, "5.3.4", "SnapshotDetail", "SnapshotDetail"),
-    (models.FineGrainedSnapshotDetail, "5.3.4", "FineGrainedSnapshotDetail", None),
-    (models.DataStore, "5.3.4", "DataStore", "Datastore"),
-    (models.ClusterSnapshot, "5.3.23", "Snapshots", "ClusterSnapshots"),
-    (models.BackupStrategyDetail, "5.3.11", "BackupStrategyDetail", "BackupStrategyDetail"),
-    (models.Event, "5.4.1", "EventResponse", "EventResponse"),
-    (models.EventSpec, "5.4.2", "EventSpecResponse", "EventSpecResponse"),
-    (models.EventSubscription, "5.4.3", "EventSubscriptionResponse", None),
-    (models.AlarmConfig, "5.8.1", "AlarmConfigResponse", "AlarmConfigResponse"),
-    (models.AlarmDetail, "5.8.2", "AlarmDetailResponse", "AlarmDetailResponse"),
-    (models.AlarmStatistic, "5.8.3", "AlarmStatisticResponse", "AlarmStatisticResponse"),
-    (models.AlarmSubscription, "5.8.4", "AlarmSubscriptionResponse", "AlarmSubscriptionResponse"),
-    (models.ProjectTag, "5.10.1", "ProjectTag", "ProjectTag"),
-    (models.ResourceTag, "5.10.2", "ResourceTag", "ResourceTag"),
-    (models.Quotas, "5.11.1", "QuotasResources", "QuotasQuotas"),
-    (models.QuotaResource, "5.11.1", "QuotasResource", "QuotasResource"),
-    (models.DisasterRecovery, "5.12.3", "DisasterRecovery", "DisasterRecovery"),
-    (models.DisasterRecoveryDetail, "5.12.4", "DisasterRecoveryQueryResp", None),
-    (
-        models.DisasterRecoveryCluster,
-        "5.12.4",
-        "DisasterRecoveryCluster",
-        "DisasterRecoveryCluster",
-    ),
-    (models.DisasterRecoveryProgress, "5.12.5", "ClusterDisasterRecovery", None),
-    (models.ClusterRecoveryProgress, "5.12.5", "ClusterRecoveryProgress", None),
-    (models.HostOverview, "5.14.1", "HostOverviewResponse", None),
-    (models.HostDisk, "5.14.2", "DiskResp", "DiskResp"),
-    (models.TrendQueryDataResult, "5.14.5", "TrendQueryDataResponseBody", None),
-    (models.TrendQueryData, "5.14.5", "TrendQueryData", None),
-    (models.RunningQuery, "5.14.7", "ListQueriesDto", None),
-    (models.QueryStatistics, "5.14.7", "ListQueriesStatus", None),
-    (models.ListQueriesData, "5.14.7", "ListQueriesData", None),
-    (models.ClusterMetric, "5.14.9", "ClusterMetric", None),
-    (models.MetricField, "5.14.9", "SimpleFieldDto", None),
-]
-# Fields in neither the object's table nor its SDK class, and where they come from.
-OTHER_SOURCES = {
-    (models.RedisProgress, "total_redis_rate"): "the 5.2.32 example",
-    (models.ClusterSnapshot, "support_fine_grained_asymmetric_restore"): "SDK Snapshots",
-    (models.ClusterSnapshot, "support_fine_grained_cross_version_restore"): "SDK Snapshots",
-}
-SECTIONS = {row["section"]: row for row in CATALOGUE.values()}
-
-
-def sdk_keys(class_name: str | None) -> set[str]:
-    if class_name is None:
-        return set()
-    from huaweicloudsdkdws.v2 import model as sdk  # the SDK is a test oracle only
-
-    return set(getattr(sdk, class_name).attribute_map.values())
-
-
-@pytest.mark.parametrize(
-    ("model", "section", "caption", "sdk"), NESTED, ids=[m.__name__ for m, *_ in NESTED]
-)
-def test_nested_fields_match_table_and_sdk(
-    model: type[BaseModel], section: str, caption: str, sdk: str | None
-) -> None:
-    table = {field["name"] for field in SECTIONS[section]["response_objects"][caption]}
-    ours = canonical_keys(model)
-    assert table <= ours, f"missing from {model.__name__}: {table - ours}"
-    extra = {key for key in ours - table if (model, key) not in OTHER_SOURCES}
-    assert extra <= sdk_keys(sdk), (
-        f"{model.__name__} has fields in no source: {extra - sdk_keys(sdk)}"
-    )
-
-
-def test_every_response_object_of_a_modelled_operation_has_a_model() -> None:
-    """Objects repeated in several sections (``Endpoints`` ...) may be covered once, if the
-    covering model has every field of this section's table too."""
-    by_caption: dict[str, list[type[BaseModel]]] = {}
-    for model, _, caption, _ in NESTED:
-        by_caption.setdefault(caption, []).append(model)
-    for operation in RESPONSE_MODELS:
-        for caption, fields in CATALOGUE[operation]["response_objects"].items():
-            table = {field["name"] for field in fields}
-            candidates = by_caption.get(caption, [])
-            assert any(table <= canonical_keys(m) for m in candidates), (operation, caption)
