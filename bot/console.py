@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from bot.render_text import render_plain, render_rich
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import DEFAULT_SPEED, Runtime, WiringError, demo_policy_text, open_runtime
 from commands.dispatch import ActionRequest, InvocationRequest
 from commands.policy import PolicyError
@@ -71,7 +71,9 @@ class ConsoleSession:
         if self.rich:
             self.out.print(render_rich(reply, numbers))
         else:
-            self.out.print(render_plain(reply, numbers), markup=False, highlight=False)
+            self.out.print(
+                render_plain(reply, numbers), markup=False, highlight=False, soft_wrap=True
+            )
         self.out.print()
 
     async def notify(self, channel: str, reply: Reply) -> None:
@@ -162,19 +164,27 @@ async def run_console(
     stdin: IO[str] | None = None,
     out: Console | None = None,
     interactive: bool | None = None,
+    settings: Settings | None = None,
+    on_start: Callable[[Runtime], None] | None = None,
 ) -> int:
-    """Run the console until /quit or end of input; the exit status."""
+    """Run the console until /quit or end of input; the exit status.
+
+    `settings` defaults to the environment; `on_start` sees the runtime once it is built (tests
+    read the simulator's request log through it).
+    """
     stream = stdin or sys.stdin
     tty = stream.isatty() if interactive is None else interactive
     console = out or Console(highlight=False)
     session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
     session.read_secret = _secret_reader(stream, tty)
     try:
-        settings = load_settings()
+        settings = settings or load_settings()
         async with open_runtime(
             settings, notify=session.notify, speed=speed, track_interval=TRACK_INTERVAL_S
         ) as runtime:
             session.runtime = runtime
+            if on_start is not None:
+                on_start(runtime)
             _banner(session, runtime, quiet=command is not None, speed=speed)
             await runtime.dispatcher.resume_trackers()
             expiry = asyncio.create_task(_expire_loop(runtime))

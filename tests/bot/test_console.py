@@ -1,0 +1,186 @@
+"""The console adapter: rendering, and whole conversations on the in-process simulator.
+
+Conversations are played through piped input exactly as a script would (one line per command),
+with the real dispatcher, policy (the demo policy), SQLite audit database and simulator.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from rich.console import Console
+
+from bot.console import run_console
+from bot.render_text import render_plain
+from bot.settings import Settings
+from bot.wiring import Runtime
+from commands.audit import verify
+from commands.replies import Action, Field, Reply, Severity
+from commands.store import Database
+
+PASSWORD = "Vx9!kLmq-27Rtz"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A clean environment (no DWS target: the simulator) with a fresh SQLite file."""
+    for key in list(os.environ):
+        if key.startswith("DWSBOT_") or key.startswith("SLACK_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    monkeypatch.setenv("DWSBOT_DATABASE_URL", url)
+    return url
+
+
+class Played:
+    """The output of a console run and its runtime (for the simulator's request log)."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.runtime: Runtime | None = None
+
+    @property
+    def text(self) -> str:
+        return self.buffer.getvalue()
+
+    def keep(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def posts(self, fragment: str) -> list[Any]:
+        assert self.runtime is not None and self.runtime.simulator is not None
+        log = self.runtime.simulator.request_log
+        return [r for r in log if r.method == "POST" and fragment in r.path]
+
+
+async def play(script: str, *, user: str = "alice", command: str | None = None) -> Played:
+    played = Played()
+    out = Console(file=played.buffer, width=200, force_terminal=False, color_system=None)
+    code = await run_console(
+        user=user,
+        command=command,
+        speed=600.0,
+        stdin=io.StringIO(script),
+        out=out,
+        interactive=False,
+        settings=Settings(),
+        on_start=played.keep,
+    )
+    assert code == 0, played.text
+    return played
+
+
+def test_render_plain_golden() -> None:
+    reply = Reply(
+        title="Approval needed",
+        text="Restart cluster reporting.",
+        fields=(Field("Requested by", "alice"), Field("Status", "pending")),
+        columns=("name", "status"),
+        rows=(("reporting", "AVAILABLE"), ("analytics", "AVAILABLE (READONLY)")),
+        actions=(Action("Approve", "approve", "A1", "primary"), Action("Deny", "deny", "A1")),
+        severity=Severity.WARNING,
+        follow_ups=("/dws cluster reporting",),
+    )
+    assert render_plain(reply, [4, 5]) == (
+        "⚠ Approval needed\n"
+        "Restart cluster reporting.\n"
+        "  Requested by  alice\n"
+        "  Status        pending\n"
+        "name       status\n"
+        "---------  --------------------\n"
+        "reporting  AVAILABLE\n"
+        "analytics  AVAILABLE (READONLY)\n"
+        "[4] Approve  [5] Deny\n"
+        "→ /dws cluster reporting"
+    )
+    assert render_plain(Reply.error("no such cluster")) == "✖ no such cluster"
+    assert render_plain(Reply(columns=("a",))) == "a\n-\n(none)"
+
+
+async def test_approval_flow_end_to_end(env: str) -> None:
+    script = "/dws restart reporting\n/as bob\n/click 1\n"
+    played = await play(script)
+    out = played.text
+    assert "the built-in simulator" in out and "alice: operator" in out  # demo policy shown
+    assert "Approval needed" in out and "[1] Approve" in out
+    assert "Restart cluster reporting: submitted" in out
+    assert "REBOOTING" in out  # progress from the tracker
+    assert "restart of reporting: succeeded" in out
+    assert len(played.posts("/restart")) == 1
+    db = Database(env)
+    try:
+        report = await verify(db)
+        assert report.ok, report.problems
+        async with db.unit_of_work(readonly=True) as uow:
+            rows = (await uow.session.execute(sa.text("SELECT event FROM audit_records"))).all()
+        events = [r[0] for r in rows]
+        for event in ("requested", "approved", "executed", "succeeded"):
+            assert event in events, events
+    finally:
+        await db.dispose()
+
+
+async def test_self_approval_and_viewer_refused(env: str) -> None:
+    played = await play("/dws restart reporting\n/click 1\n/as victor\n/dws restart analytics\n")
+    out = played.text
+    assert "[1] Approve" in out
+    assert "You cannot approve your own request." in out
+    assert "restart needs the operator role; you are viewer." in out
+    assert played.posts("/restart") == []
+
+
+async def test_one_line_with_c(env: str) -> None:
+    played = await play("", command="/dws clusters")
+    assert "6 clusters on simulator" in played.text
+    assert "alice: operator" not in played.text  # -c keeps the banner short
+
+
+async def test_console_commands_and_bad_input(env: str) -> None:
+    script = "/help\n/click 9\n/frobnicate\nclusterz\n/as\n# a comment\n/quit\n/dws clusters\n"
+    played = await play(script)
+    out = played.text
+    assert "/click N" in out
+    assert "no choice 9" in out
+    assert "unknown console command /frobnicate" in out
+    assert "Unknown command `clusterz`. Did you mean `cluster` or `clusters`?" in out
+    assert "Traceback" not in out
+    assert "usage: /as USER" in out
+    assert "clusters on simulator" not in out  # /quit stopped before the last line
+
+
+async def test_reset_password_never_shows_the_password(
+    env: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    script = f"/dws reset-password reporting\n{PASSWORD}\n/as bob\n/click 1\n"
+    played = await play(script)
+    assert "Approval needed" in played.text
+    assert PASSWORD not in played.text
+    assert PASSWORD not in caplog.text
+    assert len(played.posts("/reset-password")) == 1
+    db_file = Path(env.split("///", 1)[1])
+    assert PASSWORD.encode() not in db_file.read_bytes()
+    for extra in db_file.parent.glob("audit.db-*"):
+        assert PASSWORD.encode() not in extra.read_bytes()
+
+
+def test_subprocess_runs_one_line(env: str) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dwsbot"), "console", "-c", "/dws cluster reporting"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "reporting: AVAILABLE" in result.stdout
+    assert "the built-in simulator" in result.stdout
