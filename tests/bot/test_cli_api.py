@@ -59,7 +59,7 @@ def test_dry_run_shows_body() -> None:
         (["api", "call", "list_cluster_details"], "cluster_id"),
         (["api", "call", "list_clusters", "--body", "{oops"], "not valid JSON"),
         (["api", "call", "list_clusters", "noequals"], "key=value"),
-        (["api", "call", "list_events", "limit=abc"], "limit"),
+        (["api", "call", "list_cluster_nodes", "cluster_id=c1", "limit=abc"], "limit"),
         (["api", "call", "list_clusters", "--body", "@/nonexistent.json"], "cannot read"),
     ],
 )
