@@ -18,7 +18,7 @@ from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
 from commands.policy import bundled_policy
 from commands.registry import UserRef, registry
 from commands.replies import APPROVE, Reply, Severity
-from commands.store.models import ApprovalStatus, TrackerStatus
+from commands.store.models import ApprovalStatus, AuditEvent, TrackerStatus
 from commands.store.session import Database
 from dws.client import DwsClient
 from dws.config import DwsTarget
@@ -198,3 +198,23 @@ async def test_builtin_commands(env: Env) -> None:
     bad = await env.say(VICTOR, "/dws audit --since yesterday")
     assert bad.severity is Severity.ERROR and "--since takes" in bad.text
     assert (await env.say(VICTOR, "/dws audit --user nobody")).text == "No audit records match."
+
+
+async def test_failed_operation_is_recorded(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    await env.click(BOB, pending.ref)
+    async with env.db.unit_of_work(readonly=True) as uow:
+        [op] = await uow.trackers.list_active()
+    cluster = env.cluster(name)
+    cluster.task = None
+    cluster.last_task_status = "REBOOT_FAILURE"  # the restart failed inside DWS
+    assert await env.dispatcher.tracking.poll_once(op.id) is True
+    async with env.db.unit_of_work(readonly=True) as uow:
+        approval = await uow.approvals.get(pending.ref)
+        [failed] = await uow.audit.query(event=AuditEvent.FAILED)
+    assert approval is not None and approval.status is ApprovalStatus.FAILED
+    assert failed.error_code == "REBOOT_FAILURE" and failed.user_id == "alice"
+    assert env.sent[-1][1].severity is Severity.ERROR
