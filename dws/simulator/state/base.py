@@ -86,11 +86,12 @@ class StateBase:
         self._deadlines: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
         self._handlers: dict[str, Callable[[str, int], None]] = {}
+        self._due_now: float | None = None
 
     # ids and time ----------------------------------------------------------------------------
     def now(self) -> float:
-        """Simulated time, epoch seconds."""
-        return self.clock.now()
+        """Simulated time, epoch seconds (while a transition is applied: its due time)."""
+        return self._due_now if self._due_now is not None else self.clock.now()
 
     def new_id(self) -> str:
         """A fresh UUID drawn from the seeded generator (deterministic per seed)."""
@@ -117,11 +118,15 @@ class StateBase:
 
     def tick(self) -> int:
         """Apply every transition that is due; returns how many ran."""
-        now = self.now()
+        now = self.clock.now()
         ran = 0
         while self._deadlines and self._deadlines[0][0] <= now:
-            _due, _seq, kind, target, token = heapq.heappop(self._deadlines)
-            self._handlers[kind](target, token)
+            due, _seq, kind, target, token = heapq.heappop(self._deadlines)
+            self._due_now = due  # a transition happens at its due time, not when it is seen
+            try:
+                self._handlers[kind](target, token)
+            finally:
+                self._due_now = None
             ran += 1
         return ran
 
