@@ -139,5 +139,5 @@ def doctor_command() -> None:
     checks = asyncio.run(run_checks())
     for check in checks:
         style = "red" if not check.ok else ("yellow" if check.warning else "green")
-        out.print(check.line(), style=style, markup=False)
+        out.print(check.line(), style=style, markup=False, soft_wrap=True)
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
