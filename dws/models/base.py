@@ -13,7 +13,8 @@ Lenient (production) behaviour, for what the service really sends:
 Strict mode (tests): ``Model.strict_validate(data)``, or any validation inside
 ``with strict_models():``. It forbids unknown fields at every level of nesting and lets
 unreadable numbers fail, so a typo in one of our field names shows up against the
-reference examples.
+reference examples. Placeholders (``""``, ``"null"`` ...) in numeric fields still read as
+``None`` there: the service really sends them.
 
 Timestamps are kept exactly as the service sends them: ``str`` where the reference says
 String (ISO 8601, with or without ``Z``, sometimes with a space instead of ``T``), ``int``
