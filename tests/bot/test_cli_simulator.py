@@ -120,6 +120,19 @@ async def test_served_over_http_with_faults_and_our_client(
         assert throttled.headers["Retry-After"] == "4"
         assert (await raw.send(_signed("GET", path))).status_code == 200
         assert (await raw.get(path)).status_code == 401
+        rule = {"kind": "drop", "pattern": "*/availability-zones", "count": 1}
+        assert (await raw.post(f"{base}/_sim/faults", json=rule)).status_code == 201
+        with pytest.raises(httpx.TransportError):
+            await raw.send(_signed("GET", path))
+        assert (await raw.send(_signed("GET", path))).status_code == 200
+        log = (await raw.get(f"{base}/_sim/requests")).json()["requests"]
+        assert [r["status"] for r in log if r["path"].endswith("/availability-zones")] == [
+            429,
+            200,
+            401,
+            0,
+            200,
+        ]
     target = DwsTarget(
         endpoint=base, project_id=defaults.PROJECT_ID, ak=defaults.AK, sk=defaults.SK
     )
