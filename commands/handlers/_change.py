@@ -69,8 +69,8 @@ def require_no_dr(detail: dict[str, Any], state: dict[str, Any], doing: str) -> 
     """Refuse when the cluster is part of a running DR pair (reference 5.12.2)."""
     if state.get("dr"):
         raise CommandFailure(
-            f"{detail.get('name')} is in the running DR pair {state['dr']}; DWS does not allow "
-            f"to {doing} while DR runs (stop DR first)"
+            f"{detail.get('name')} is in the running DR pair {state['dr']}; DWS refuses to "
+            f"{doing} a cluster while its DR runs (stop DR first)"
         )
 
 

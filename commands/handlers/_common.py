@@ -189,6 +189,11 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{_UNITS[unit]: amount})
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 cluster`, `2 clusters`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def short(text: Any, limit: int = 80) -> str:
     """One line of at most `limit` characters."""
     line = " ".join(str(text if text is not None else "").split())

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, short, when
+from commands.handlers._common import call, find_cluster, grid, plural, short, when
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply, Severity
 
@@ -77,7 +77,7 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     reply = grid(
         ("level", "resource", "alarm", "raised", "alarm id"),
         rows,
-        title=f"{len(rows)} {'' if args.all else 'active '}alarms {label}",
+        title=f"{plural(len(rows), 'active alarm' if not args.all else 'alarm')} {label}",
     )
     if any(_rank(a) <= 1 for a in kept):
         return dataclasses.replace(reply, severity=Severity.WARNING)

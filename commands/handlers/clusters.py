@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import grid, list_clusters, status_text
+from commands.handlers._common import grid, list_clusters, plural, status_text
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -39,6 +39,6 @@ async def clusters(ctx: CommandContext, args: ClustersArgs) -> Reply:
         )
         for c in sorted(found, key=lambda c: str(c.get("name", "")))
     ]
-    title = f"{len(rows)} cluster{'s' if len(rows) != 1 else ''} on {ctx.target_name}"
+    title = f"{plural(len(rows), 'cluster')} on {ctx.target_name}"
     follow = ("/dws cluster " + rows[0][0],) if rows else ()
     return grid(("name", "status", "nodes", "version", "id"), rows, title=title, follow_ups=follow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid
+from commands.handlers._common import call, find_cluster, grid, plural
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -36,6 +36,6 @@ async def cns(ctx: CommandContext, args: CnsArgs) -> Reply:
     return grid(
         ("name", "private IP", "id"),
         rows,
-        title=f"{found['name']}: {len(rows)} CNs",
+        title=f"{found['name']}: {plural(len(rows), 'CN')}",
         text=f"allowed: {data.get('min_num', '?')} to {data.get('max_num', '?')} CNs",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import grid, list_dr, when
+from commands.handlers._common import grid, list_dr, plural, when
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -39,6 +39,6 @@ async def dr(ctx: CommandContext, args: NoArgs) -> Reply:
     return grid(
         ("name", "status", "type", "primary", "standby", "last sync", "id"),
         rows,
-        title=f"{len(rows)} DR relationships on {ctx.target_name}",
+        title=f"{plural(len(rows), 'DR relationship')} on {ctx.target_name}",
         follow_ups=(f"/dws dr show {rows[0][0]}",) if rows else (),
     )

@@ -12,6 +12,7 @@ from commands.handlers._common import (
     grid,
     parse_duration,
     parse_time,
+    plural,
     short,
     when,
 )
@@ -71,7 +72,7 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
     return grid(
         ("time", "severity", "source", "event", "detail"),
         rows,
-        title=f"{len(kept)} events {label} in the last {args.since}",
+        title=f"{plural(len(kept), 'event')} {label} in the last {args.since}",
         text=f"{more} older not shown (use --limit)" if more > 0 else "",
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, grid
+from commands.handlers._common import call, grid, plural
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -41,7 +41,7 @@ async def flavors(ctx: CommandContext, args: NoArgs) -> Reply:
     return grid(
         ("flavor", "type", "vCPUs", "memory", "storage", "AZs"),
         rows,
-        title=f"{len(rows)} node types on {ctx.target_name}",
+        title=f"{plural(len(rows), 'node type')} on {ctx.target_name}",
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, parse_duration
+from commands.handlers._common import call, find_cluster, grid, parse_duration, plural
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 
@@ -48,7 +48,7 @@ async def metrics(ctx: CommandContext, args: MetricsArgs) -> Reply:
     return grid(
         ("metric", "scope", "every (s)", "columns"),
         rows,
-        title=f"{found['name']}: {len(rows)} metrics",
+        title=f"{found['name']}: {plural(len(rows), 'metric')}",
         follow_ups=(f"/dws metrics {found['name']} {rows[0][0]}",) if rows else (),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid
+from commands.handlers._common import call, find_cluster, grid, plural
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -45,6 +45,6 @@ async def nodes(ctx: CommandContext, args: NodesArgs) -> Reply:
     return grid(
         ("name", "status", "sub-status", "spec", "AZ", "id"),
         rows,
-        title=f"{found['name']}: {len(rows)} nodes",
+        title=f"{found['name']}: {plural(len(rows), 'node')}",
         text=text,
     )

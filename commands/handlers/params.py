@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, short
+from commands.handlers._common import call, find_cluster, grid, plural, short
 from commands.registry import CommandContext, CommandFailure, DwsCaller, command
 from commands.replies import Field, Reply
 
@@ -82,10 +82,11 @@ async def params(ctx: CommandContext, args: ParamsArgs) -> Reply:
             )
         )
     status = group.get("status") or "?"
+    count = plural(len(rows), "parameter")
     return grid(
         ("name", "CN", "DN", "unit", "restart"),
         rows,
-        title=f"{found['name']}: {len(rows)} parameters ({group.get('name', '')}, {status})",
+        title=f"{found['name']}: {count} ({group.get('name', '')}, {status})",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from commands.handlers._common import call, find_cluster, grid, project_id_of, short
+from commands.handlers._common import call, find_cluster, grid, plural, project_id_of, short
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -61,5 +61,5 @@ async def queries(ctx: CommandContext, args: QueriesArgs) -> Reply:
     return grid(
         ("pid", "user", "database", "running", "status", "query"),
         rows,
-        title=f"{found['name']}: {len(rows)} running statements",
+        title=f"{found['name']}: {plural(len(rows), 'running statement')}",
     )

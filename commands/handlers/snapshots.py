@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, when
+from commands.handlers._common import call, find_cluster, grid, plural, when
 from commands.handlers._snap import list_snapshots
 from commands.registry import CommandContext, command
 from commands.replies import Reply
@@ -35,10 +35,10 @@ async def snapshots(ctx: CommandContext, args: SnapshotsArgs) -> Reply:
         data = await call(ctx.dws, "list_cluster_snapshots", {"cluster_id": found["id"]})
         items = [s for s in (data or {}).get("snapshots") or [] if isinstance(s, dict)]
         names[str(found["id"])] = str(found["name"])
-        title = f"{found['name']}: {len(items)} snapshots"
+        title = f"{found['name']}: {plural(len(items), 'snapshot')}"
     else:
         items = await list_snapshots(ctx.dws)
-        title = f"{len(items)} snapshots on {ctx.target_name}"
+        title = f"{plural(len(items), 'snapshot')} on {ctx.target_name}"
     items.sort(key=lambda s: str(s.get("started") or ""), reverse=True)
     return grid(
         ("name", "cluster", "status", "type", "started", "size GB", "id"),
