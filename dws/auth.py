@@ -95,8 +95,9 @@ class AkSkAuth(httpx.Auth):
         """
         query = request.url.query
         if query:
-            canonical = canonical_query(query_pairs(query.decode("latin-1")))
-            request.url = request.url.copy_with(query=canonical.encode("ascii") or None)
+            canonical = canonical_query(query_pairs(query.decode("latin-1"))).encode("ascii")
+            if canonical != query:
+                request.url = request.url.copy_with(query=canonical or None)
         headers = request.headers
         headers["X-Project-Id"] = self._project_id
         headers["X-Sdk-Date"] = sdk_date(self._clock())

@@ -44,6 +44,7 @@ from dws.errors import (
     DwsTransportError,
 )
 from dws.operations import PreparedCall, get_operation
+from dws.signing import canonical_query
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = "dwsbot/0.1 (+https://github.com/dwsbot)"
@@ -102,13 +103,15 @@ class DwsClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._timeout = httpx.Timeout(timeout)
+        self._timeout_dict = _timeout_dict(timeout)
+        self._base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
             base_url=target.endpoint,
             transport=transport or default_transport(),
             auth=auth,
             timeout=self._timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers=self._base_headers,
             follow_redirects=False,
             trust_env=False,
         )
@@ -146,21 +149,18 @@ class DwsClient:
         return self._request_for(self.prepare(operation, params, body), timeout)
 
     def _request_for(self, call: PreparedCall, timeout: float | None) -> httpx.Request:
+        headers = dict(self._base_headers)
         content = None
-        headers = {}
         if call.body is not None:
             content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json;charset=UTF-8"
-        extensions = {}
-        if timeout is not None:
-            extensions["timeout"] = httpx.Timeout(timeout).as_dict()
-        return self._http.build_request(
-            call.method,
-            call.path,
-            params=list(call.query) or None,
-            content=content,
-            headers=headers,
-            extensions=extensions,
+        extensions = {"timeout": self._timeout_dict if timeout is None else _timeout_dict(timeout)}
+        url = self.target.endpoint + call.path
+        if call.query:
+            # Already in the canonical form the signer sends, so signing needs no rewrite.
+            url += "?" + canonical_query(call.query)
+        return httpx.Request(
+            call.method, url, headers=headers, content=content, extensions=extensions
         )
 
     async def call(
@@ -237,6 +237,10 @@ class _RetryAfterWait:
             if after is not None:
                 return min(after, self._policy.max_retry_after)
         return float(self._backoff(state))
+
+
+def _timeout_dict(seconds: float) -> dict[str, float | None]:
+    return httpx.Timeout(seconds).as_dict()
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
