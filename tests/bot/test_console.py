@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from bot.console import run_console
-from bot.render_text import render_plain
+from bot.render_text import render_plain, render_rich
 from bot.settings import Settings
 from bot.wiring import Runtime
 from commands.audit import verify
@@ -105,6 +105,23 @@ def test_render_plain_golden() -> None:
     assert render_plain(Reply(columns=("a",))) == "a\n-\n(none)"
 
 
+def test_render_rich_has_the_same_content() -> None:
+    reply = Reply(
+        title="2 clusters",
+        fields=(Field("status", "AVAILABLE"),),
+        columns=("name", "nodes"),
+        rows=(("reporting", "3"), ("analytics", "5")),
+        actions=(Action("Approve", "approve", "A1", "primary"),),
+        follow_ups=("/dws cluster reporting",),
+    )
+    console = Console(record=True, width=120, force_terminal=True)
+    console.print(render_rich(reply, [7]))
+    text = console.export_text()
+    for part in ("2 clusters", "status", "AVAILABLE", "reporting", "analytics", "[7] Approve"):
+        assert part in text
+    assert "/click N" in text and "→ /dws cluster reporting" in text
+
+
 async def test_approval_flow_end_to_end(env: str) -> None:
     script = "/dws restart reporting\n/as bob\n/click 1\n"
     played = await play(script)
@@ -126,6 +143,15 @@ async def test_approval_flow_end_to_end(env: str) -> None:
             assert event in events, events
     finally:
         await db.dispose()
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "dwsbot"), "audit", "verify"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert f"audit chain intact: {len(events)} records verified" in cli.stdout
 
 
 async def test_self_approval_and_viewer_refused(env: str) -> None:
