@@ -81,7 +81,10 @@ def _specificity(path: str) -> tuple[int, ...]:
 
 
 def _json(status: int, payload: Any, request_id: str) -> Response:
-    body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+    if isinstance(payload, bytes):
+        body = payload
+    else:
+        body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
     return Response(
         body,
         status_code=status,
@@ -92,6 +95,7 @@ def _json(status: int, payload: Any, request_id: str) -> Response:
 
 def _endpoint(state: SimState, name: str, op: dict[str, Any], handler: Handler) -> Any:
     has_body = bool(op["request_body"]) and op["method"] in ("POST", "PUT", "DELETE", "PATCH")
+    mutating = op["method"] != "GET"
 
     async def endpoint(request: Request) -> Response:
         request_id = uuid.uuid4().hex
@@ -111,6 +115,9 @@ def _endpoint(state: SimState, name: str, op: dict[str, Any], handler: Handler) 
             status, payload = handler(state, Call(path, query, body, lists, name))
         except SimError as err:
             return _json(err.status, err.body(), request_id)
+        finally:
+            if mutating:
+                state.touch()
         return _json(status, payload, request_id)
 
     return endpoint

@@ -67,15 +67,14 @@ def list_node_types(state: SimState, call: Call) -> Reply:
 @handles("list_clusters")
 def list_clusters(state: SimState, call: Call) -> Reply:
     clusters = sorted(state.clusters.values(), key=lambda c: c.created, reverse=True)
-    return 200, {
-        "clusters": [views.cluster_info(state, c) for c in clusters],
-        "count": len(clusters),
-    }
+    parts = b",".join(views.cluster_info_bytes(state, c) for c in clusters)
+    return 200, b'{"clusters":[' + parts + b'],"count":' + str(len(clusters)).encode() + b"}"
 
 
 @handles("list_cluster_details")
 def list_cluster_details(state: SimState, call: Call) -> Reply:
-    return 200, {"cluster": views.cluster_detail(state, state.get_cluster(_cid(call)))}
+    detail = views.cluster_detail_bytes(state, state.get_cluster(_cid(call)))
+    return 200, b'{"cluster":' + detail + b"}"
 
 
 @handles("list_cluster_nodes")

@@ -34,11 +34,10 @@ def list_events(state: SimState, call: Call) -> Reply:
     state.tick()
     page, limit = page_number(call)
     source = call.query.get("source_id") or None
-    events = state.events.page(page, limit, source)
-    return 200, {
-        "events": [views.event(state, e) for e in events],
-        "count": state.events.count(source),
-    }
+    page_items = state.events.page(page, limit, source)
+    events = b",".join(views.event_bytes(state, e) for e in page_items)
+    count = str(state.events.count(source)).encode()
+    return 200, b'{"events":[' + events + b'],"count":' + count + b"}"
 
 
 @handles("list_event_specs")

@@ -8,6 +8,7 @@ reference's examples.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -101,6 +102,32 @@ def cluster_info(state: SimState, cluster: Cluster) -> Json:
         "security_group_id": cluster.security_group_id,
         "failed_reasons": {"error_code": failed[0], "error_msg": failed[1]} if failed else None,
     }
+
+
+def dumps(payload: Any) -> bytes:
+    """Compact JSON bytes."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def cluster_info_bytes(state: SimState, cluster: Cluster) -> bytes:
+    """ClusterInfo as JSON, cached while the cluster has no running task."""
+    if cluster.task is not None:
+        return dumps(cluster_info(state, cluster))
+    return state.cached_view(("info", cluster.id), lambda: dumps(cluster_info(state, cluster)))
+
+
+def cluster_detail_bytes(state: SimState, cluster: Cluster) -> bytes:
+    """ClusterDetail as JSON, cached while the cluster has no running task."""
+    if cluster.task is not None:
+        return dumps(cluster_detail(state, cluster))
+    return state.cached_view(("detail", cluster.id), lambda: dumps(cluster_detail(state, cluster)))
+
+
+def event_bytes(state: SimState, item: Event) -> bytes:
+    """EventResponse as JSON (events never change, so it is rendered once)."""
+    if item.encoded is None:
+        item.encoded = dumps(event(state, item))
+    return item.encoded
 
 
 def cluster_detail(state: SimState, cluster: Cluster) -> Json:

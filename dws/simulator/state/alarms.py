@@ -79,6 +79,7 @@ class AlarmOps(DrOps):
             text,
         )
         self.alarms[alarm.id] = alarm
+        self.touch()
         return alarm
 
     def clear_alarm(self, alarm_id: str) -> Alarm:
@@ -88,6 +89,7 @@ class AlarmOps(DrOps):
             raise not_found("alarm", alarm_id)
         if alarm.status == "0":
             alarm.status, alarm.cleared = "1", self.now()
+            self.touch()
         return alarm
 
     def alarms_newest_first(self) -> list[Alarm]:

@@ -87,6 +87,24 @@ class StateBase:
         self._seq = 0
         self._handlers: dict[str, Callable[[str, int], None]] = {}
         self._due_now: float | None = None
+        self.revision = 0
+        self._view_cache: dict[Any, bytes] = {}
+        self._view_cache_rev = -1
+
+    # change tracking -------------------------------------------------------------------------
+    def touch(self) -> None:
+        """Note that something changed (rendered answers cached for reads are dropped)."""
+        self.revision += 1
+
+    def cached_view(self, key: Any, build: Callable[[], bytes]) -> bytes:
+        """`build()` once per revision of the state (for answers that do not depend on time)."""
+        if self._view_cache_rev != self.revision:
+            self._view_cache.clear()
+            self._view_cache_rev = self.revision
+        data = self._view_cache.get(key)
+        if data is None:
+            data = self._view_cache[key] = build()
+        return data
 
     # ids and time ----------------------------------------------------------------------------
     def now(self) -> float:
@@ -128,6 +146,8 @@ class StateBase:
             finally:
                 self._due_now = None
             ran += 1
+        if ran:
+            self.touch()
         return ran
 
     def advance(self, seconds: float) -> float:
@@ -195,6 +215,7 @@ class StateBase:
         when = self.now() if at is None else at
         event = Event(self.new_id(), spec, source_id, source_name, int(when * 1000))
         self.events.add(event)
+        self.touch()
         return event
 
     def _source_name(self, source_id: str) -> str:

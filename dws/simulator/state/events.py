@@ -217,6 +217,7 @@ class Event:
     source_id: str
     source_name: str
     occur_ms: int
+    encoded: bytes | None = None  # the rendered EventResponse, filled on first read
 
     @property
     def context(self) -> str:

@@ -314,3 +314,25 @@ async def test_request_log_records_every_answer(state: SimState, client: httpx.A
     log = list(state.request_log)[-2:]
     assert [(r.method, r.status) for r in log] == [("GET", 200), ("GET", 404)]
     assert log[1].path.endswith("/clusters/missing-id")
+
+
+async def test_cached_answers_follow_changes(state: SimState, client: httpx.AsyncClient) -> None:
+    cid = by_name(state, "reporting")
+
+    async def tags() -> dict[str, str]:
+        clusters = (await client.get(f"/v1.0/{P}/clusters")).json()["clusters"]
+        listed = next(c for c in clusters if c["id"] == cid)
+        detail = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]
+        assert detail["tags"] == listed["tags"]
+        return {t["key"]: t["value"] for t in listed["tags"]}
+
+    assert "owner" not in await tags()
+    await client.post(
+        f"/v1.0/{P}/clusters/{cid}/tags/batch-create",
+        json={"tags": [{"key": "owner", "value": "x"}]},
+    )
+    assert (await tags())["owner"] == "x"
+    before = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]["recent_event"]
+    state.emit_event("clusterReadonly", cid)
+    after = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]["recent_event"]
+    assert after == before + 1
