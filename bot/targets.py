@@ -18,7 +18,9 @@ from dws.client import DwsClient
 from dws.config import DwsTarget
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
+    from starlette.types import ASGIApp
+
+    from dws.simulator.state import SimState
 
 SIMULATOR_ENDPOINT = "http://dws-simulator.local"
 
@@ -32,7 +34,8 @@ class TargetChoice:
     warnings: list[str] = field(default_factory=list)
     timeout: float = 30.0
     max_concurrency: int | None = None
-    _app: Starlette | None = None
+    sim_state: SimState | None = None
+    _app: ASGIApp | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, name: str | None = None) -> TargetChoice:
@@ -58,11 +61,14 @@ class TargetChoice:
         return cls(chosen, warnings=settings.warnings(), **extra)
 
     @classmethod
-    def simulator(cls, *, seed: int = 0, speed: float = 1.0, **extra: Any) -> TargetChoice:
-        """The embedded simulator with its demo credentials."""
-        from dws.simulator.app import create_app
-
+    def simulator(
+        cls, *, seed: int = 0, speed: float = 1.0, state: SimState | None = None, **extra: Any
+    ) -> TargetChoice:
+        """The embedded simulator (the whole one: auth, core, control, generic responder)."""
         from dws.simulator import defaults
+        from dws.simulator.clock import SimClock
+        from dws.simulator.control import simulator_app
+        from dws.simulator.state import SimState
 
         target = DwsTarget(
             name="simulator",
@@ -72,7 +78,8 @@ class TargetChoice:
             ak=defaults.AK,
             sk=defaults.SK,
         )
-        return cls(target, simulated=True, _app=create_app(seed=seed, speed=speed), **extra)
+        sim = state or SimState(seed=seed, clock=SimClock(speed=speed))
+        return cls(target, simulated=True, sim_state=sim, _app=simulator_app(sim), **extra)
 
     def transport(self) -> httpx.AsyncBaseTransport | None:
         """The transport to use: in-process for the simulator, the default otherwise."""
