@@ -187,7 +187,8 @@ class Policy:
         if role is None and rule.min_role != ANYONE:
             return Decision(False, f"{user.display} has no role in the policy")
         if not self.at_least(role, rule.min_role):
-            return Decision(False, f"{spec.name} needs the {rule.min_role} role; you are {role}")
+            you = f"you are {role}" if role else "you have no role"
+            return Decision(False, f"{spec.name} needs the {rule.min_role} role; {you}")
         if spec.risk is Risk.READ:
             return Decision(True, f"{role} may run {spec.name}")
         if cluster is not None:
@@ -227,7 +228,8 @@ class Policy:
         role = self.role_of(approver)
         needed = approver_role or rule.approver_role or rule.min_role
         if not self.at_least(role, needed):
-            return Decision(False, f"Approving {action} needs the {needed} role; you are {role}")
+            you = f"you are {role}" if role else "you have no role"
+            return Decision(False, f"Approving {action} needs the {needed} role; {you}")
         return Decision(True, f"{role} may approve {action}", approver_role=needed)
 
     def visible_commands(self, user: UserRef) -> list[tuple[CommandSpec, Decision]]:
