@@ -176,7 +176,7 @@ async def run_console(
     tty = stream.isatty() if interactive is None else interactive
     console = out or Console(highlight=False)
     session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
-    session.read_secret = _secret_reader(stream, tty)
+    session.read_secret = _secret_reader(stream, tty, console)
     try:
         settings = settings or load_settings()
         async with open_runtime(
@@ -230,13 +230,15 @@ async def _loop(session: ConsoleSession, stream: IO[str], tty: bool) -> None:
             return
 
 
-def _secret_reader(stream: IO[str], tty: bool) -> ReadLine:
+def _secret_reader(stream: IO[str], tty: bool, out: Console) -> ReadLine:
     async def read(prompt: str) -> str | None:
         if tty:
             try:
                 return await asyncio.to_thread(getpass.getpass, prompt)
             except (EOFError, KeyboardInterrupt):
                 return None
+        # A script gives the secret on the next line; the transcript shows the prompt only.
+        out.print(f"{prompt.rstrip()} ********", markup=False, highlight=False)
         line = await _read_stdin_line(stream)
         return None if line is None else line.rstrip("\r\n")
 

@@ -189,6 +189,7 @@ async def test_reset_password_never_shows_the_password(
     script = f"/dws reset-password reporting\n{PASSWORD}\n/as bob\n/click 1\n"
     played = await play(script)
     assert "Approval needed" in played.text
+    assert "(not echoed): ********" in played.text
     assert PASSWORD not in played.text
     assert PASSWORD not in caplog.text
     assert len(played.posts("/reset-password")) == 1
@@ -210,3 +211,25 @@ def test_subprocess_runs_one_line(env: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "reporting: AVAILABLE" in result.stdout
     assert "the built-in simulator" in result.stdout
+
+
+async def test_a_real_target_without_policy_file_is_refused(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_DWS_ENDPOINT", "https://dws.example.invalid")
+    monkeypatch.setenv("DWSBOT_DWS_PROJECT_ID", "p1")
+    monkeypatch.setenv("DWSBOT_DWS_AK", "AK1")
+    monkeypatch.setenv("DWSBOT_DWS_SK", "SK-do-not-print")
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, force_terminal=False, color_system=None)
+    code = await run_console(
+        user="alice",
+        command="/dws clusters",
+        speed=60.0,
+        stdin=io.StringIO(""),
+        out=out,
+        interactive=False,
+    )
+    assert code == 2
+    assert "✖ DWSBOT_POLICY_FILE is required with a real DWS target" in buffer.getvalue()
+    assert "SK-do-not-print" not in buffer.getvalue()
