@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -192,7 +193,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     print(
-        f"uvicorn, one worker; load: aiohttp, {args.concurrency} concurrent, {args.seconds:g}s each"
+        f"uvicorn (one worker, {_server_stack()}); load: aiohttp in another process, "
+        f"{args.concurrency} concurrent, {args.seconds:g}s each, every request AK/SK-signed"
+    )
+    load1, load5, _ = os.getloadavg()
+    print(
+        f"load average before: {load1:.2f} (1 min), {load5:.2f} (5 min) on {os.cpu_count()} cores"
     )
     scenario("cluster details (1,000-cluster fleet)", 1000, 0, "details", args, 1500)
     scenario("list clusters (20 clusters)", 20, 0, "list", args, 1000)
@@ -209,6 +215,16 @@ def main() -> None:
         f"(interpreter and imports {mem['baseline_mb']:.0f} MB, built in {mem['build_s']:.1f}s, "
         f"target < 300: {verdict})"
     )
+
+
+def _server_stack() -> str:
+    import importlib.util
+
+    parts = [
+        "httptools" if importlib.util.find_spec("httptools") else "h11",
+        "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+    ]
+    return " + ".join(parts)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ TOKEN_PATH = "/v3/auth/tokens"
 CONTROL_PREFIX = "/_sim/"
 AUTH_FAILED = "APIGW.0301"
 WRONG_PROJECT = "DWS.5045"
+MAX_TOKENS = 1000  # expired tokens are forgotten once this many were issued
 _JSON = (b"content-type", b"application/json")
 
 
@@ -172,6 +173,8 @@ class AuthMiddleware:
             return
         value = "MII" + secrets.token_urlsafe(48)
         issued = self.now()
+        if len(self.tokens) >= MAX_TOKENS:
+            self.tokens = {k: t for k, t in self.tokens.items() if t.expires_at > issued}
         token = IssuedToken(project, self.config.iam_user, issued, issued + self.config.token_ttl)
         self.tokens[value] = token
         extra = [(b"x-subject-token", value.encode())]

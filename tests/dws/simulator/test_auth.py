@@ -237,3 +237,16 @@ async def test_our_client_with_aksk_and_with_iam_token() -> None:
             await client.call("list_availability_zones")
         assert info.value.status == 401
         assert info.value.error_code == "APIGW.0301"
+
+
+async def test_expired_tokens_are_forgotten(
+    client: httpx.AsyncClient, middleware: AuthMiddleware, clock: Clock, monkeypatch: Any
+) -> None:
+    import dws.simulator.auth as auth_module
+
+    monkeypatch.setattr(auth_module, "MAX_TOKENS", 3)
+    for _ in range(3):
+        assert (await client.post("/v3/auth/tokens", json=_token_request())).status_code == 201
+    clock.value += timedelta(days=2)
+    assert (await client.post("/v3/auth/tokens", json=_token_request())).status_code == 201
+    assert len(middleware.tokens) == 1
