@@ -2,9 +2,9 @@
 
 1,000 `/dws clusters` go through the whole command layer — parser, policy, handler, the real
 DWS client (AK/SK signing, httpx) — against the in-process simulator holding 200 clusters
-(`httpx.ASGITransport`, no socket). The time spent inside the simulator app is measured (process CPU time) by a
-wrapper around it and subtracted, so the figure is our own cost per command (target: median
-under 5 ms). Reads do not touch the database.
+(`httpx.ASGITransport`, no socket). Times are process CPU time; the time spent inside the
+simulator app is measured by a wrapper around it and subtracted, so the figure is our own cost
+per command (target: median under 5 ms). Reads do not touch the database.
 
     .venv/bin/python bench/commands.py [--commands 1000] [--clusters 200]
 """
