@@ -58,6 +58,7 @@ class ConsoleSession:
     read_secret: ReadLine | None = None
     choices: dict[int, Action] = field(default_factory=dict)
     next_choice: int = 1
+    last_notified: Reply | None = None
 
     def show(self, reply: Reply, *, update: bool = False) -> None:
         """Print a reply, numbering its actions."""
@@ -78,6 +79,7 @@ class ConsoleSession:
 
     async def notify(self, channel: str, reply: Reply) -> None:
         """The dispatcher's callback: trackers and approvals post or update messages."""
+        self.last_notified = reply
         self.show(reply, update=reply.ref is not None)
 
     def user_ref(self) -> UserRef:
@@ -140,7 +142,10 @@ class ConsoleSession:
         request = ActionRequest(
             user=self.user_ref(), approval_id=action.value, choice=action.action_id
         )
-        self.show(await self.runtime.dispatcher.act(request))
+        self.last_notified = None
+        reply = await self.runtime.dispatcher.act(request)
+        if reply != self.last_notified:  # an update already printed says the same
+            self.show(reply)
 
     async def wait_trackers(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
         """Wait until no tracked operation is running (or `timeout` seconds passed)."""
