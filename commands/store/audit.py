@@ -36,6 +36,17 @@ from commands.store.redaction import redact, redact_params
 HEAD_ID = 1
 
 
+@dataclass(frozen=True, slots=True)
+class AppendedRecord:
+    """Where an appended record landed in the chain."""
+
+    seq: int
+    id: str
+    at: datetime
+    prev_hash: str
+    hash: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEntry:
     """What to record. Only ``event`` is required; ``at`` and ``id`` default to now / a UUID."""
@@ -102,12 +113,12 @@ class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def append(self, entry: AuditEntry) -> AuditRecord:
+    async def append(self, entry: AuditEntry) -> AppendedRecord:
         """Chain and insert one record; returns it (with ``seq`` and ``hash``)."""
         (record,) = await self.append_many([entry])
         return record
 
-    async def append_many(self, entries: Iterable[AuditEntry]) -> list[AuditRecord]:
+    async def append_many(self, entries: Iterable[AuditEntry]) -> list[AppendedRecord]:
         """Chain and insert several records under one lock, each with its own link and hash."""
         entries = list(entries)
         if not entries:
@@ -119,13 +130,17 @@ class AuditRepository:
             row = _row(entry, seq, prev_hash)
             prev_hash = row["hash"]
             rows.append(row)
-        await self.session.execute(sa.insert(AuditRecord), rows)
+        connection = await self.session.connection()  # Core executemany: no ORM bookkeeping
+        await connection.execute(sa.insert(AuditRecord), rows)
         await self.session.execute(
             sa.update(AuditChainHead)
             .where(AuditChainHead.id == HEAD_ID)
             .values(last_seq=seq, last_hash=prev_hash)
         )
-        return [AuditRecord(**row) for row in rows]
+        return [
+            AppendedRecord(row["seq"], row["id"], row["at"], row["prev_hash"], row["hash"])
+            for row in rows
+        ]
 
     async def _lock_head(self) -> tuple[int, str]:
         stmt = (
