@@ -25,7 +25,7 @@ from commands.parsing import Invocation, parse
 from commands.policy import Decision
 from commands.registry import CommandContext, CommandFailure, Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Action, Field, Reply, Severity
-from commands.services import Services, dws_error_text, entry, unexpected
+from commands.services import Services, dws_error_text, entry, log_unexpected, unexpected
 from commands.store.audit import AuditEntry
 from commands.store.models import Approval, ApprovalStatus, AuditEvent, Vote, VoteChoice
 from commands.tracking import Tracking
@@ -306,17 +306,22 @@ class ApprovalFlow:
             ctx = self.services.context(
                 requester, approval.channel or "", approval.target_name, secrets=secrets
             )
-            fresh = await spec.change.plan(ctx, parsed.args)
-        except CommandFailure as exc:
-            return await self._void(approval, votes, exc.message)
         except KeyError:
             return await self._void(
                 approval, votes, f"the DWS target {approval.target_name!r} is gone"
             )
+        try:
+            fresh = await spec.change.plan(ctx, parsed.args)
+        except CommandFailure as exc:
+            return await self._void(approval, votes, exc.message)
         except DwsError as exc:
             return await self._void(
                 approval, votes, "its state could not be checked: " + dws_error_text(exc)
             )
+        except Exception as exc:  # never leave the request stuck in `executing`
+            error_id = log_unexpected(exc, f"re-plan {approval.action}")
+            reason = f"an internal error occurred (error id {error_id})"
+            return await self._void(approval, votes, reason)
         why = spec.change.state_changed(approval.plan_state, fresh.state)
         if why is not None:
             return await self._void(approval, votes, why)

@@ -120,10 +120,16 @@ def new_error_id() -> str:
     return "E-" + _secrets.token_hex(4)
 
 
-def unexpected(exc: BaseException, where: str) -> Reply:
-    """Log ``exc`` with a new error id; a reply that shows the id, never the traceback."""
+def log_unexpected(exc: BaseException, where: str) -> str:
+    """Log ``exc`` with its traceback under a new error id; return the id."""
     error_id = new_error_id()
     log.error("error %s in %s: %s", error_id, where, type(exc).__name__, exc_info=exc)
+    return error_id
+
+
+def unexpected(exc: BaseException, where: str) -> Reply:
+    """Log ``exc`` with a new error id; a reply that shows the id, never the traceback."""
+    error_id = log_unexpected(exc, where)
     return Reply.error(
         f"Something went wrong on our side (error id {error_id}). Nothing more was done; "
         "an operator can look the id up in the bot's log."

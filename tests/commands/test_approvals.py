@@ -300,3 +300,17 @@ async def test_concurrent_approvals_execute_once(
     assert len(world.executed) == 1
     assert sum(r.text == "restart submitted" for r in replies) == 1
     assert [e for e, _ in await events(database)].count("executed") == 1
+
+
+async def test_unexpected_error_at_execution_voids(
+    dispatcher: Dispatcher, database: Database, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    approval_id = await request(dispatcher, ALICE, "/dws restart prod-dw")
+    world.broken = True
+    reply = await click(dispatcher, BOB, approval_id)
+    assert reply.text.startswith("The approval is void: an internal error occurred (error id E-")
+    assert "RuntimeError" in caplog.text and "bug" not in reply.text
+    async with database.unit_of_work(readonly=True) as uow:
+        approval = await uow.approvals.get(approval_id)
+    assert approval is not None and approval.status.value == "voided"
+    assert world.executed == []

@@ -37,6 +37,8 @@ class World:
     )
     executed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     secrets_seen: list[str] = field(default_factory=list)
+    broken: bool = False
+    """When set, planning hits an unexpected error (a bug in a handler)."""
 
 
 class Args(BaseModel):
@@ -64,6 +66,8 @@ def build(world: World) -> Registry:
         verb = ""
 
         async def plan(self, ctx: CommandContext, args: Any) -> Plan:
+            if world.broken:
+                raise RuntimeError("bug")
             c = world.clusters.get(args.cluster)
             if c is None:
                 raise CommandFailure(f"no cluster named {args.cluster!r}")
