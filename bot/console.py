@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import queue
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import IO
@@ -156,9 +158,53 @@ class ConsoleSession:
             self.out.print("still running; stopped waiting", style="yellow", highlight=False)
 
 
-async def _read_stdin_line(stream: IO[str]) -> str | None:
-    line = await asyncio.to_thread(stream.readline)
-    return line if line else None
+class LineReader:
+    """Reads input lines on one daemon thread, so a blocked read never delays the exit.
+
+    On a terminal it uses `input` (with the prompt) or `getpass` (no echo); otherwise it reads
+    `stream` one line at a time. None means end of input.
+    """
+
+    def __init__(self, stream: IO[str], tty: bool) -> None:
+        self.stream = stream
+        self.tty = tty
+        self._requests: queue.SimpleQueue[tuple[str, bool, Callable[[str | None], None]]] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+
+    async def read(self, prompt: str = "", *, secret: bool = False) -> str | None:
+        """The next line without its newline (None at end of input)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str | None] = loop.create_future()
+
+        def deliver(value: str | None) -> None:
+            loop.call_soon_threadsafe(_settle, done, value)
+
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="console-input", daemon=True)
+            self._thread.start()
+        self._requests.put((prompt, secret, deliver))
+        return await done
+
+    def _run(self) -> None:
+        while True:
+            prompt, secret, deliver = self._requests.get()
+            deliver(self._read_one(prompt, secret))
+
+    def _read_one(self, prompt: str, secret: bool) -> str | None:
+        try:
+            if self.tty:
+                return getpass.getpass(prompt) if secret else input(prompt)
+            line = self.stream.readline()
+        except (EOFError, KeyboardInterrupt, OSError, ValueError):
+            return None
+        return line.rstrip("\r\n") if line else None
+
+
+def _settle(done: asyncio.Future[str | None], value: str | None) -> None:
+    if not done.done():
+        done.set_result(value)
 
 
 async def run_console(
@@ -181,7 +227,8 @@ async def run_console(
     tty = stream.isatty() if interactive is None else interactive
     console = out or Console(highlight=False)
     session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
-    session.read_secret = _secret_reader(stream, tty, console)
+    reader = LineReader(stream, tty)
+    session.read_secret = _secret_reader(reader, console)
     try:
         settings = settings or load_settings()
         async with open_runtime(
@@ -198,7 +245,7 @@ async def run_console(
                     await session.handle(command)
                     await session.wait_trackers()
                 else:
-                    await _loop(session, stream, tty)
+                    await _loop(session, reader)
             finally:
                 expiry.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -217,17 +264,11 @@ async def _expire_loop(runtime: Runtime) -> None:
             await runtime.dispatcher.expire_due()
 
 
-async def _loop(session: ConsoleSession, stream: IO[str], tty: bool) -> None:
+async def _loop(session: ConsoleSession, reader: LineReader) -> None:
     while True:
-        if tty:
-            try:
-                line: str | None = await asyncio.to_thread(input, f"{session.user}> ")
-            except EOFError:
-                line = None
-        else:
-            line = await _read_stdin_line(stream)
-            if line is not None and line.strip() and not line.lstrip().startswith("#"):
-                session.out.print(f"{session.user}> {line.strip()}", markup=False, highlight=False)
+        line = await reader.read(f"{session.user}> ")
+        if not reader.tty and line is not None and line.strip() and not line.startswith("#"):
+            session.out.print(f"{session.user}> {line.strip()}", markup=False, highlight=False)
         if line is None:
             await session.wait_trackers()
             return
@@ -235,17 +276,12 @@ async def _loop(session: ConsoleSession, stream: IO[str], tty: bool) -> None:
             return
 
 
-def _secret_reader(stream: IO[str], tty: bool, out: Console) -> ReadLine:
+def _secret_reader(reader: LineReader, out: Console) -> ReadLine:
     async def read(prompt: str) -> str | None:
-        if tty:
-            try:
-                return await asyncio.to_thread(getpass.getpass, prompt)
-            except (EOFError, KeyboardInterrupt):
-                return None
-        # A script gives the secret on the next line; the transcript shows the prompt only.
-        out.print(f"{prompt.rstrip()} ********", markup=False, highlight=False)
-        line = await _read_stdin_line(stream)
-        return None if line is None else line.rstrip("\r\n")
+        if not reader.tty:
+            # A script gives the secret on the next line; the transcript shows the prompt only.
+            out.print(f"{prompt.rstrip()} ********", markup=False, highlight=False)
+        return await reader.read(prompt, secret=True)
 
     return read
 
@@ -278,5 +314,8 @@ def console_command(
     ),
 ) -> None:
     """An interactive terminal chat with dwsbot (the simulator when no DWS target is set)."""
-    code = asyncio.run(run_console(user=as_user, command=command, speed=speed))
+    try:
+        code = asyncio.run(run_console(user=as_user, command=command, speed=speed))
+    except KeyboardInterrupt:
+        code = 130
     raise typer.Exit(code)
