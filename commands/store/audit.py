@@ -78,31 +78,54 @@ def _plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+_TEXT_FIELDS = (
+    "user_id",
+    "user_name",
+    "team",
+    "channel",
+    "action",
+    "target_name",
+    "cluster_id",
+    "cluster_name",
+    "approval_id",
+    "request_id",
+    "job_id",
+    "error_code",
+)
+_LIMITS: dict[str, int] = {
+    column.name: length
+    for column in AuditRecord.__table__.columns
+    if (length := getattr(column.type, "length", None))
+}
+
+
+def _text(name: str, value: object) -> str | None:
+    """A string field as it will be stored: str, cut to the column's length."""
+    if value is None:
+        return None
+    text = str(value)
+    limit = _LIMITS.get(name)
+    return text[:limit] if limit is not None else text
+
+
 def _row(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "seq": seq,
-        "id": entry.id or new_id(),
-        "at": entry.at or utcnow(),
-        "event": AuditEvent(entry.event),
-        "user_id": entry.user_id,
-        "user_name": entry.user_name,
-        "team": entry.team,
-        "channel": entry.channel,
-        "command_text": redact(entry.command_text) if entry.command_text is not None else None,
-        "action": entry.action,
-        "target_name": entry.target_name,
-        "cluster_id": entry.cluster_id,
-        "cluster_name": entry.cluster_name,
-        "params": _plain_json(redact_params(dict(entry.params))),
-        "approvers": [str(a) for a in entry.approvers],
-        "approval_id": entry.approval_id,
-        "request_id": entry.request_id,
-        "job_id": entry.job_id,
-        "outcome": redact(entry.outcome) if entry.outcome is not None else None,
-        "error_code": entry.error_code,
-        "duration_ms": entry.duration_ms,
-        "prev_hash": prev_hash,
-    }
+    """The stored values of one record, exactly as they will read back, and their hash."""
+    at = entry.at or utcnow()
+    if at.tzinfo is None:
+        raise ValueError("AuditEntry.at must be timezone-aware (UTC)")
+    row: dict[str, Any] = {name: _text(name, getattr(entry, name)) for name in _TEXT_FIELDS}
+    row.update(
+        seq=seq,
+        id=_text("id", entry.id) or new_id(),
+        at=at,
+        event=AuditEvent(entry.event),
+        command_text=redact(str(entry.command_text)) if entry.command_text is not None else None,
+        params=_plain_json(redact_params(dict(entry.params))),
+        approvers=[str(a) for a in entry.approvers],
+        outcome=redact(str(entry.outcome)) if entry.outcome is not None else None,
+        duration_ms=round(entry.duration_ms) if entry.duration_ms is not None else None,
+        prev_hash=prev_hash,
+    )
     row["hash"] = record_hash(row)
     return row
 

@@ -121,7 +121,9 @@ class Database:
                 await session.commit()
             except sa.exc.DBAPIError as exc:
                 await _quiet_rollback(session)
-                if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
+                if exc.connection_invalidated or isinstance(
+                    exc, sa.exc.OperationalError | sa.exc.InterfaceError
+                ):
                     raise self.unavailable(exc) from None
                 raise
             except BaseException:

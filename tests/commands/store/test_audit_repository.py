@@ -139,3 +139,23 @@ async def test_event_check_constraint(database: Database) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         async with database.engine.begin() as conn:
             await conn.execute(sa.text("UPDATE audit_records SET event = 'made_up'"))
+
+
+async def test_values_are_stored_as_they_read_back(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.audit.append(
+            _entry(user_name="x" * 1000, channel=12345, duration_ms=12.6)  # type: ignore[arg-type]
+        )
+    (record,) = await _all(database)
+    assert record.user_name == "x" * 256
+    assert record.channel == "12345"
+    assert record.duration_ms == 13
+    assert record_hash(record_fields(record)) == record.hash
+
+
+async def test_naive_time_is_refused(database: Database) -> None:
+    from datetime import datetime
+
+    async with database.unit_of_work() as uow:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            await uow.audit.append(_entry(at=datetime(2026, 1, 1)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from commands.store import (
     Database,
@@ -142,3 +143,15 @@ async def test_in_memory_sqlite_keeps_one_database() -> None:
             uow.session.add(Lease(name="m", owner="me", until=utcnow()))
         async with db.unit_of_work() as uow:
             assert (await uow.session.scalars(sa.select(Lease.name))).all() == ["m"]
+
+
+async def test_missing_postgres_database_is_unavailable() -> None:
+    from tests.db_fixtures import PG_URL, require_postgres
+
+    require_postgres()
+    url = make_url(PG_URL).set(database="dwsbot_no_such_database", password="pw-not-shown")
+    async with Database(url) as db:
+        with pytest.raises(DatabaseUnavailableError) as info:
+            await db.ping()
+    assert "dwsbot_no_such_database" in str(info.value)
+    assert "pw-not-shown" not in str(info.value)
