@@ -110,11 +110,13 @@ async def load(base: str, paths: list[str], seconds: float, concurrency: int) ->
                     await resp.read()
                     counts["ok" if resp.status == 200 else "errors"] += 1
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - start
+        used = time.process_time() - cpu
     total = counts["ok"] + counts["errors"]
     return {
+        "cpu": used,
         "requests": total,
         "errors": counts["errors"],
         "seconds": elapsed,
@@ -130,6 +132,12 @@ def _get_json(base: str, path: str) -> Any:
 
 
 # ------------------------------------------------------------------------- driver
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -170,6 +178,7 @@ def scenario(
             pages = events // 100
             paths = [f"/v2/{PROJECT}/events?offset={p}&limit=100" for p in range(1, pages + 1, 7)]
         spec = json.dumps({"base": base, "paths": paths})
+        server_cpu = _cpu_seconds(server.pid)
         loader = subprocess.run(
             [sys.executable, __file__, "--load", str(args.seconds), str(args.concurrency)],
             input=spec.encode(),
@@ -177,10 +186,16 @@ def scenario(
             check=True,
         )
         result = json.loads(loader.stdout)
+        spent = _cpu_seconds(server.pid) - server_cpu
+        per_request = spent / max(result["requests"], 1)
         verdict = "ok" if result["rps"] >= target and not result["errors"] else "BELOW TARGET"
         print(
-            f"{name:<46} {result['rps']:8.0f} req/s  ({result['requests']} requests, "
-            f"{result['errors']} errors, target >= {target:.0f}: {verdict})"
+            f"{name:<40} {result['rps']:7.0f} req/s  (target >= {target:.0f}: {verdict}; "
+            f"{result['requests']} requests, {result['errors']} errors)\n"
+            f"{'':<40} server CPU {per_request * 1000:.3f} ms/request "
+            f"(= {1 / per_request if per_request else 0:,.0f} req/s per free core); "
+            f"server busy {spent / result['seconds']:.0%}, "
+            f"load generator busy {result['cpu'] / result['seconds']:.0%}"
         )
     finally:
         server.terminate()

@@ -137,11 +137,15 @@ async def test_dropped_connection_in_process_is_a_transport_error(
     assert (await client.get(CLUSTERS)).status_code == 200
 
 
-async def test_dropped_connection_over_uvicorn_is_a_network_error(injector: FaultInjector) -> None:
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+async def test_dropped_connection_over_uvicorn_is_a_network_error(
+    injector: FaultInjector, http: str
+) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(_app(injector), log_level="critical", lifespan="off"))
+    config = uvicorn.Config(_app(injector), log_level="critical", lifespan="off", http=http)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
