@@ -18,7 +18,7 @@ class NoArgs(BaseModel):
     aliases=("dr list",),
     summary="List the disaster-recovery (DR) relationships",
     usage="/dws dr",
-    examples=("/dws dr", "/dws dr show prod-dr", "/dws dr progress prod-dr"),
+    examples=("/dws dr", "/dws dr list"),
     args=NoArgs,
 )
 async def dr(ctx: CommandContext, args: NoArgs) -> Reply:
