@@ -38,6 +38,7 @@ from dws.simulator import defaults
 from dws.simulator import routes_clusters as _routes_clusters
 from dws.simulator import routes_events as _routes_events
 from dws.simulator import routes_monitor as _routes_monitor
+from dws.simulator import routes_redistribution as _routes_redistribution
 from dws.simulator import routes_snapshots as _routes_snapshots
 from dws.simulator.catalogue import operations, parse_body, validate_body, validate_query
 from dws.simulator.clock import SimClock
@@ -45,7 +46,13 @@ from dws.simulator.errors import NOT_ALLOWED, SimError
 from dws.simulator.registry import HANDLERS, Call, Handler
 from dws.simulator.state import SimState
 
-_LOADED = (_routes_clusters, _routes_events, _routes_monitor, _routes_snapshots)
+_LOADED = (
+    _routes_clusters,
+    _routes_events,
+    _routes_monitor,
+    _routes_redistribution,
+    _routes_snapshots,
+)
 _PARAM = re.compile(r"\{(\w+)\}")
 
 

@@ -10,16 +10,6 @@ from dws.simulator.catalogue import int_query
 from dws.simulator.errors import bad_request
 from dws.simulator.registry import Call, Reply, handles, record_window
 from dws.simulator.state import SimState
-from dws.simulator.state.base import iso_plain
-
-OK_CODES = {
-    "errCode": "DWS.0000",
-    "externalMessage": "Request successfully processed.",
-    "error_code": "DWS.0000",
-    "error_msg": "Request successfully processed.",
-    "retCode": None,
-    "retMessage": None,
-}
 
 
 def _cid(call: Call) -> str:
@@ -191,89 +181,6 @@ def start_cluster(state: SimState, call: Call) -> Reply:
 def stop_cluster(state: SimState, call: Call) -> Reply:
     job_id = state.stop_cluster(_cid(call))
     return 200, {"error_code": None, "error_msg": None, "job_id": job_id}
-
-
-@handles("resize_cluster")
-def resize_cluster(state: SimState, call: Call) -> Reply:
-    scale_out = call.body["scale_out"]
-    state.resize_cluster(
-        _cid(call), int(scale_out["count"]), bool(call.body.get("create_node_only", False))
-    )
-    return 200, {}
-
-
-@handles("execute_redistribution_cluster")
-def execute_redistribution(state: SimState, call: Call) -> Reply:
-    state.execute_redistribution(
-        _cid(call), str(call.body["redis_mode"]), int(call.body["parallel_jobs"])
-    )
-    return 200, {}
-
-
-@handles("stop_redistribution")
-def stop_redistribution(state: SimState, call: Call) -> Reply:
-    state.pause_redistribution(_cid(call))
-    return 200, dict(OK_CODES)
-
-
-@handles("restore_redistribution")
-def restore_redistribution(state: SimState, call: Call) -> Reply:
-    state.resume_redistribution(_cid(call))
-    return 200, dict(OK_CODES)
-
-
-@handles("show_cluster_redistribution")
-def show_cluster_redistribution(state: SimState, call: Call) -> Reply:
-    cluster = state.get_cluster(_cid(call))
-    record_window(call)
-    redis, task = cluster.redistribution, cluster.task
-    running = task is not None and task.kind == "REDISTRIBUTING"
-    paused = running and task is not None and task.paused_at is not None
-    pct = task.progress(state.now()) if running and task is not None else (100 if redis else 0)
-    total = 40
-    done_tables = total * pct // 100
-    status = "PAUSED" if paused else "RUNNING" if running else "FINISHED" if redis else ""
-    info = {
-        "id": None,
-        "cluster_id": cluster.id,
-        "start_time": iso_plain(redis["start"]) if redis else "",
-        "end_time": iso_plain(redis["end"]) if redis and redis.get("end") else "",
-        "status": status,
-        "redis_conf": {
-            "redis_mode": redis["mode"] if redis else "online",
-            "schedule_conf": None,
-            "parallel_jobs": redis["parallel_jobs"] if redis else None,
-            "parallel_job": redis["parallel_jobs"] if redis else None,
-        },
-        "redis_process": {
-            "bytes_done": done_tables * 2**30,
-            "byte_left": (total - done_tables) * 2**30,
-            "tables_done": done_tables,
-            "tables_left": total - done_tables,
-            "table_progress": pct,
-            "total_progress": pct,
-            "redis_rate": "51200 KB/s" if running and not paused else "0 KB/s",
-            "estimated_time": None,
-            "completed": bool(redis) and not running,
-            "initialed": bool(redis),
-            "fail_count": 0,
-            "redistributing": running and not paused,
-            "status": status or None,
-            "pause_by_user": paused,
-        },
-        "redis_table_detail": {"data": [], "total": 0},
-    }
-    return 200, {
-        "redis_info": info,
-        "schedule_mode": False,
-        "pause_enable": running and not paused,
-        "recover_enable": paused,
-        "retry_enable": False,
-        "update_enable": False,
-        "control_enable": running,
-        "error_code": "DWS.0000",
-        "error_msg": None,
-    }
 
 
 @handles("switch_over_cluster")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dws.simulator import views
+from dws.simulator import views, views_dr
 from dws.simulator.errors import bad_request
 from dws.simulator.registry import Call, Reply, handles, page_number, page_slice
 from dws.simulator.state import SimState
@@ -149,20 +149,20 @@ def list_alarm_statistic(state: SimState, call: Call) -> Reply:
 def list_disaster_recover(state: SimState, call: Call) -> Reply:
     state.tick()
     return 200, {
-        "disaster_recovery": [views.disaster_recovery(state, d) for d in state.dr_tasks.values()]
+        "disaster_recovery": [views_dr.disaster_recovery(state, d) for d in state.dr_tasks.values()]
     }
 
 
 @handles("show_disaster_detail")
 def show_disaster_detail(state: SimState, call: Call) -> Reply:
     dr = state.get_dr(call.path["disaster_recovery_id"])
-    return 200, {"disaster_recovery": views.disaster_detail(state, dr)}
+    return 200, {"disaster_recovery": views_dr.disaster_detail(state, dr)}
 
 
 @handles("show_disaster_progress")
 def show_disaster_progress(state: SimState, call: Call) -> Reply:
     dr = state.get_dr(call.path["disaster_recovery_id"])
-    return 200, {"disaster_recovery_progress": views.disaster_progress(state, dr)}
+    return 200, {"disaster_recovery_progress": views_dr.disaster_progress(state, dr)}
 
 
 def _dr_action(state: SimState, call: Call, action: str) -> Reply:

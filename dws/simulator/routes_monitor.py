@@ -27,6 +27,43 @@ INDICATORS = {
     "sessions": "count",
     "queries": "count",
 }
+ZERO_STATS: dict[str, Any] = dict.fromkeys(
+    [
+        "start_time",
+        "block_time",
+        "estimate_total_time",
+        "estimate_left_time",
+        "min_peak_memory",
+        "max_peak_memory",
+        "average_peak_memory",
+        "memory_skew_percent",
+        "estimate_memory",
+        "min_spill_size",
+        "max_spill_size",
+        "average_spill_size",
+        "spill_skew_percent",
+        "min_dn_time",
+        "max_dn_time",
+        "average_dn_time",
+        "dntime_skew_percent",
+        "min_cpu_time",
+        "max_cpu_time",
+        "total_cpu_time",
+        "cpu_skew_percent",
+        "average_peak_iops",
+        "iops_skew_percent",
+        "max_peak_iops",
+        "min_peak_iops",
+    ],
+    0,
+)
+QUERY_TEXTS = [
+    "SELECT count(*) FROM orders",
+    "INSERT INTO sales SELECT * FROM stage",
+    "VACUUM ANALYZE lineitem",
+    "SELECT * FROM customer WHERE id = $1",
+    "COPY events FROM STDIN",
+]
 METRICS = {
     "TableDirtyPageRate": (
         "CN,ANY",
@@ -76,46 +113,45 @@ def _hosts(state: SimState, call: Call) -> list[tuple[Cluster, int, str]]:
 def list_host_overview(state: SimState, call: Call) -> Reply:
     offset, limit = record_window(call, max_limit=2**31 - 1)
     now = state.now()
-    rows = []
-    for cluster, i, nid in _hosts(state, call)[offset : offset + limit]:
-        mem_total = float(cluster.node_type.ram)
-        mem_used_pct = wave(nid + "mem", now, 20, 80)
-        cpu = wave(nid + "cpu", now, 3, 85)
-        disk_total = float(cluster.node_type.volume_size)
-        disk_pct = wave(nid + "disk", now, 10, 70, 86400 * 7)
-        if "READONLY" in cluster.sub_status:
-            disk_pct = 91.5
-        online = cluster.status == "AVAILABLE"
-        rows.append(
-            {
-                "instance_name": cluster.node_name(i),
-                "host_name": f"host-{cluster.private_ip(i)}".replace(".", "-"),
-                "host_stat": "ONLINE" if online else "OFFLINE",
-                "work_ip": cluster.private_ip(i),
-                "mem_free": round(mem_total * (1 - mem_used_pct / 100), 2),
-                "mem_total": mem_total,
-                "mem_usage": mem_used_pct,
-                "mem_cached": round(mem_total * 0.3, 2),
-                "mem_buffer": 249.34,
-                "swap_free": 0.0,
-                "swap_total": 0.0,
-                "cpu_usage": cpu,
-                "cpu_usage_sys": round(cpu * 0.35, 2),
-                "cpu_usage_usr": round(cpu * 0.65, 2),
-                "cpu_idle": round(100 - cpu, 2),
-                "cpu_iowait": wave(nid + "iow", now, 0, 3),
-                "disk_usage_avg": disk_pct,
-                "disk_total": disk_total,
-                "disk_used": round(disk_total * disk_pct / 100, 2),
-                "disk_available": round(disk_total * (1 - disk_pct / 100), 2),
-                "disk_io": wave(nid + "io", now, 0, 900),
-                "disk_io_read": wave(nid + "r", now, 0, 400),
-                "disk_io_write": wave(nid + "w", now, 0, 500),
-                "tcp_resend_rate": 0.0,
-                "net_io": wave(nid + "net", now, 0, 2000),
-            }
-        )
-    return 200, rows
+    return 200, [
+        _host_row(c, i, nid, now) for c, i, nid in _hosts(state, call)[offset : offset + limit]
+    ]
+
+
+def _host_row(cluster: Cluster, i: int, nid: str, now: float) -> dict[str, Any]:
+    """HostOverviewResponse of one node."""
+    mem_total = float(cluster.node_type.ram)
+    mem_pct = wave(nid + "mem", now, 20, 80)
+    cpu = wave(nid + "cpu", now, 3, 85)
+    disk_total = float(cluster.node_type.volume_size)
+    disk_pct = 91.5 if "READONLY" in cluster.sub_status else wave(nid + "disk", now, 10, 70, 604800)
+    return {
+        "instance_name": cluster.node_name(i),
+        "host_name": f"host-{cluster.private_ip(i)}".replace(".", "-"),
+        "host_stat": "ONLINE" if cluster.status == "AVAILABLE" else "OFFLINE",
+        "work_ip": cluster.private_ip(i),
+        "mem_free": round(mem_total * (1 - mem_pct / 100), 2),
+        "mem_total": mem_total,
+        "mem_usage": mem_pct,
+        "mem_cached": round(mem_total * 0.3, 2),
+        "mem_buffer": 249.34,
+        "swap_free": 0.0,
+        "swap_total": 0.0,
+        "cpu_usage": cpu,
+        "cpu_usage_sys": round(cpu * 0.35, 2),
+        "cpu_usage_usr": round(cpu * 0.65, 2),
+        "cpu_idle": round(100 - cpu, 2),
+        "cpu_iowait": wave(nid + "iow", now, 0, 3),
+        "disk_usage_avg": disk_pct,
+        "disk_total": disk_total,
+        "disk_used": round(disk_total * disk_pct / 100, 2),
+        "disk_available": round(disk_total * (1 - disk_pct / 100), 2),
+        "disk_io": wave(nid + "io", now, 0, 900),
+        "disk_io_read": wave(nid + "r", now, 0, 400),
+        "disk_io_write": wave(nid + "w", now, 0, 500),
+        "tcp_resend_rate": 0.0,
+        "net_io": wave(nid + "net", now, 0, 2000),
+    }
 
 
 @handles("list_host_disk")
@@ -274,38 +310,8 @@ def list_queries(state: SimState, call: Call) -> Reply:
 
 def _query(cluster: Cluster, i: int, now: int) -> dict[str, Any]:
     duration = int(wave(f"{cluster.id}q{i}", now, 10, 90000))
-    zero = dict.fromkeys(
-        [
-            "start_time",
-            "block_time",
-            "estimate_total_time",
-            "estimate_left_time",
-            "min_peak_memory",
-            "max_peak_memory",
-            "average_peak_memory",
-            "memory_skew_percent",
-            "estimate_memory",
-            "min_spill_size",
-            "max_spill_size",
-            "average_spill_size",
-            "spill_skew_percent",
-            "min_dn_time",
-            "max_dn_time",
-            "average_dn_time",
-            "dntime_skew_percent",
-            "min_cpu_time",
-            "max_cpu_time",
-            "total_cpu_time",
-            "cpu_skew_percent",
-            "average_peak_iops",
-            "iops_skew_percent",
-            "max_peak_iops",
-            "min_peak_iops",
-        ],
-        0,
-    )
     return {
-        **zero,
+        **ZERO_STATS,
         "virtual_cluster_id": 0,
         "ctime": now * 1000,
         "pid": str(140535026615872 + i),
@@ -313,13 +319,7 @@ def _query(cluster: Cluster, i: int, now: int) -> dict[str, Any]:
         "waiting": False,
         "enqueue": "",
         "warning": "",
-        "query": [
-            "SELECT count(*) FROM orders",
-            "INSERT INTO sales SELECT * FROM stage",
-            "VACUUM ANALYZE lineitem",
-            "SELECT * FROM customer WHERE id = $1",
-            "COPY events FROM STDIN",
-        ][i % 5],
+        "query": QUERY_TEXTS[i % len(QUERY_TEXTS)],
         "lane": "fast",
         "db_name": "postgres",
         "priority": None,

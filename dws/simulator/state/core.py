@@ -71,22 +71,7 @@ class SimState(AlarmOps):
         tags (list of key/value), enterprise_project_id, version (optional).
         """
         self.tick()
-        nodes = int(spec["number_of_node"])
-        self.check_new_cluster(str(spec["name"]), nodes)
-        node_type = self.node_type_by_spec(str(spec["node_type"]))
-        az = spec.get("availability_zone") or self.availability_zones[0]
-        if az not in self.availability_zones:
-            raise bad_request(f"Invalid AZ {az}.", BAD_AZ)
-        port = int(spec.get("port") or 8000)
-        if not 8000 <= port <= 30000:
-            raise bad_request("port must be between 8000 and 30000.", "DWS.5060")
-        user = str(spec["user_name"])
-        if not USER_RE.match(user):
-            raise bad_request("Database username contains invalid characters.", "DWS.5059")
-        check_password(str(spec["user_pwd"]), user)
-        cns = int(spec.get("number_of_cn") or min(3, nodes))
-        if not 1 <= cns <= min(20, nodes):
-            raise bad_request("Invalid number of CNs.", "DWS.5047")
+        nodes, node_type, az, port, user, cns = self._validate_create(spec)
         now = self.now()
         cluster = Cluster(
             id=self.new_id(),
@@ -95,7 +80,7 @@ class SimState(AlarmOps):
             node_type=node_type,
             number_of_node=nodes,
             number_of_cn=cns,
-            availability_zone=str(az),
+            availability_zone=az,
             created=now,
             updated=now,
             vpc_id=str(spec["vpc_id"]),
@@ -112,6 +97,25 @@ class SimState(AlarmOps):
         self.clusters[cluster.id] = cluster
         self._begin(cluster, "CREATING", "createClusterJob", "createClusterStart")
         return cluster
+
+    def _validate_create(self, spec: dict[str, Any]) -> tuple[int, NodeType, str, int, str, int]:
+        nodes = int(spec["number_of_node"])
+        self.check_new_cluster(str(spec["name"]), nodes)
+        node_type = self.node_type_by_spec(str(spec["node_type"]))
+        az = str(spec.get("availability_zone") or self.availability_zones[0])
+        if az not in self.availability_zones:
+            raise bad_request(f"Invalid AZ {az}.", BAD_AZ)
+        port = int(spec.get("port") or 8000)
+        if not 8000 <= port <= 30000:
+            raise bad_request("port must be between 8000 and 30000.", "DWS.5060")
+        user = str(spec["user_name"])
+        if not USER_RE.match(user):
+            raise bad_request("Database username contains invalid characters.", "DWS.5059")
+        check_password(str(spec["user_pwd"]), user)
+        cns = int(spec.get("number_of_cn") or min(3, nodes))
+        if not 1 <= cns <= min(20, nodes):
+            raise bad_request("Invalid number of CNs.", "DWS.5047")
+        return nodes, node_type, az, port, user, cns
 
     # tags ------------------------------------------------------------------------------------
     def _set_tags(self, cluster: Cluster, tags: list[Any]) -> None:

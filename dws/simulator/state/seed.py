@@ -138,12 +138,21 @@ def _demo_extras(state: SimState) -> None:
         "30m",
     )
     state.dr_tasks[dr.id] = dr
+    _demo_alarms(state, by_name)
+    _demo_subscriptions(state)
+
+
+def _demo_alarms(state: SimState, by_name: dict[str, Cluster]) -> None:
+    now = state.now()
     state.raise_alarm(by_name["analytics"].id, "DWS_2000000008", at=now - 3600)
     state.raise_alarm(by_name["analytics"].id, "DWS_2000000002", at=now - 3500)
     old = state.raise_alarm(by_name["etl-batch"].id, "DWS_2000000001", at=now - 2 * DAY)
     state.clear_alarm(old.id)
     old.cleared = now - 2 * DAY + 1800
     state.raise_alarm(by_name["etl-batch"].id, "DWS_2000000009", at=now - 7200)
+
+
+def _demo_subscriptions(state: SimState) -> None:
     topic = f"urn:smn:{state.region}:{state.project_id}:dws-ops"
     event_sub = {
         "name": "ops-events",
