@@ -6,6 +6,7 @@ point dwsbot at it. Bad options give one clear line and exit code 2, never a tra
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import typer
@@ -130,20 +131,35 @@ def simulator(
     except ValueError as exc:
         typer.echo(f"dwsbot simulator: {exc}", err=True)
         raise typer.Exit(2) from None
+    try:
+        sock = listen(options.host, options.port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        typer.echo(f"dwsbot simulator: cannot listen on {options.endpoint}: {reason}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(banner(options))
-    serve(asgi, options.host, options.port)
+    serve(asgi, sock)
 
 
-def serve(asgi: ASGIApp, host: str, port: int) -> None:
-    """Run uvicorn (one worker) until interrupted; a busy port is a one-line error."""
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (bound before the banner, so a busy port fails first)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(asgi: ASGIApp, sock: socket.socket) -> None:
+    """Run uvicorn (one worker) on an already bound socket until interrupted."""
     import uvicorn
 
-    config = uvicorn.Config(asgi, host=host, port=port, log_level="critical", lifespan="off")
-    server = uvicorn.Server(config)
+    config = uvicorn.Config(asgi, log_level="critical", lifespan="off")
     try:
-        server.run()
-    except (OSError, SystemExit):  # uvicorn exits when it cannot bind
-        server.started = False
-    if not server.started:
-        typer.echo(f"dwsbot simulator: could not start on {host}:{port}", err=True)
-        raise typer.Exit(1)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()

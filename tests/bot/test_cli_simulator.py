@@ -144,3 +144,15 @@ async def test_served_over_http_with_faults_and_our_client(
     assert f"DWS simulator on {base}" in output
     assert defaults.PROJECT_ID in output
     assert "Traceback" not in output
+
+
+def test_busy_port_is_a_one_line_error_before_the_banner() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(root, ["simulator", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on http://127.0.0.1:{port}" in result.output
+    assert "DWS simulator on" not in result.output
+    assert "Traceback" not in result.output
