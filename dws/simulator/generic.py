@@ -10,6 +10,9 @@ a response shaped by the reference:
 - otherwise a body built from ``response_body`` / ``response_objects`` with type-appropriate
   synthetic values (scalar values are borrowed from the example text where a key matches).
 
+A top-level string field named like a path parameter (``cluster_id``, ``name`` ...) echoes the
+value from the request path.
+
 Before answering it validates the request with the simulator's shared validator
 (``dws.simulator.catalogue``): mandatory and integer query parameters, a JSON body that parses,
 mandatory body fields and their types, recursively through the request object tables. Failures
@@ -29,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -267,26 +270,44 @@ class GenericOperation:
     op: dict[str, Any]
     status: int
     payload: bytes
+    echo: tuple[tuple[int, str], ...] = ()
 
     @property
     def literal_count(self) -> int:
         """How many path segments are literal (more literal = more specific)."""
         return sum(s is not None for s in self.segments)
 
+    def payload_for(self, parts: list[str]) -> bytes:
+        """The response body, with top-level fields named like a path parameter echoing it."""
+        if not self.echo:
+            return self.payload
+        body = json.loads(self.payload)
+        for index, name in self.echo:
+            body[name] = unquote(parts[index])
+        return json.dumps(body).encode()
+
 
 def _compile(op: dict[str, Any], project_id: str | None) -> GenericOperation:
     segments: list[str | None] = []
-    for seg in str(op["path"]).strip("/").split("/"):
+    params: list[tuple[int, str]] = []
+    for index, seg in enumerate(str(op["path"]).strip("/").split("/")):
         if seg == "{project_id}" and project_id:
             segments.append(project_id)
         else:
             segments.append(None if seg.startswith("{") else seg)
+            if seg.startswith("{"):
+                params.append((index, seg.strip("{}")))
     codes = [int(s["code"]) for s in op["status_codes"] if 200 <= int(s["code"]) < 300]
     status = codes[0] if codes else 200
     body = response_for(op)
     payload = b"" if body is None or status == 204 else json.dumps(body).encode()
+    echo = tuple(
+        (i, name)
+        for i, name in params
+        if isinstance(body, dict) and isinstance(body.get(name), str) and payload
+    )
     return GenericOperation(
-        operation_name(op), op["section"], op["method"], tuple(segments), op, status, payload
+        operation_name(op), op["section"], op["method"], tuple(segments), op, status, payload, echo
     )
 
 
@@ -326,7 +347,8 @@ class GenericResponder:
         except SimError as exc:
             await _send_error(send, exc.status, exc.code, exc.msg)
             return
-        await _send(send, compiled.status, compiled.payload)
+        parts = scope["path"].strip("/").split("/")
+        await _send(send, compiled.status, compiled.payload_for(parts))
 
 
 def _validate(op: dict[str, Any], query_string: bytes, body: bytes, ctype: str) -> None:

@@ -209,3 +209,9 @@ async def test_full_simulator_answers_every_non_core_operation_through_auth() ->
             assert 200 <= resp.status_code < 300, (op["section"], resp.status_code, resp.text)
         unsigned = await c.get(f"http://sim/v2/{PROJECT}/alarm-configs")
         assert unsigned.status_code == 401
+
+
+async def test_top_level_field_named_like_a_path_parameter_echoes_it(client: Any) -> None:
+    resp = await client.get(f"/v1/{PROJECT}/clusters/my-cluster-7/encrypt-info")  # 5.2.51
+    assert resp.status_code == 200
+    assert resp.json()["cluster_id"] == "my-cluster-7"
