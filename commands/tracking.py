@@ -8,8 +8,9 @@ shows something new is sent as a progress `Reply` through ``notify`` (``ref`` = 
 or the tracker id), and the end is audited ``succeeded`` or ``failed``.
 
     tracking = Tracking(services, interval=5.0)
-    await tracking.resume_all()          # at start: every active tracker gets a task again
-    await tracking.poll_once(tracker_id) # one step (tests drive it directly)
+    await tracking.resume_all()          # at start: the worker picks up every active tracker
+    await tracking.tick()                # claim due trackers (leased) and poll each once
+    await tracking.poll_once(tracker_id) # one step of one tracker (tests drive it directly)
     await tracking.aclose()
 """
 
@@ -17,6 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -93,13 +97,25 @@ def judge_cluster(cluster: dict[str, Any], settled: tuple[str, ...]) -> PollResu
 
 
 class Tracking:
-    """Creates, polls and resumes trackers; owns their asyncio tasks."""
+    """Creates trackers and runs one worker that polls the due ones under a lease.
 
-    def __init__(self, services: Services, *, interval: float = 5.0, owner: str = "dwsbot") -> None:
+    The worker claims due trackers with the store's `claim_due` (a lease per tracker), so
+    several replicas sharing one database never poll the same operation at once, and a crashed
+    replica's trackers are picked up when its leases run out.
+    """
+
+    def __init__(
+        self, services: Services, *, interval: float = 5.0, owner: str | None = None
+    ) -> None:
         self.services = services
         self.interval = interval
-        self.owner = owner
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+        self.lease = timedelta(seconds=max(30.0, 3 * interval))
+        self._worker: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._active: set[str] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def create(
         self,
@@ -123,15 +139,15 @@ class Tracking:
         )
 
     def launch(self, tracker_id: str) -> None:
-        """Run the tracker's loop in the background (once per tracker)."""
-        if tracker_id in self._tasks and not self._tasks[tracker_id].done():
-            return
-        task = asyncio.get_running_loop().create_task(self._loop(tracker_id))
-        self._tasks[tracker_id] = task
-        task.add_done_callback(lambda _t: self._tasks.pop(tracker_id, None))
+        """Make sure the worker runs and polls ``tracker_id`` soon."""
+        self._active.add(tracker_id)
+        self._idle.clear()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+        self._wake.set()
 
     async def resume_all(self) -> list[str]:
-        """Launch every active tracker (after a restart); their ids."""
+        """Start the worker for every active tracker (after a restart); their ids."""
         db = self.services.db
         if db is None:
             return []
@@ -142,32 +158,47 @@ class Tracking:
         return ids
 
     async def aclose(self) -> None:
-        """Stop every running loop (their trackers stay active and resume next time)."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        """Stop the worker (active trackers stay in the database and resume next time)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await worker
 
     async def wait(self) -> None:
-        """Wait until every running loop has finished (tests, graceful shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+        """Wait until every tracker launched here has finished (tests, graceful shutdown)."""
+        await self._idle.wait()
 
-    async def _loop(self, tracker_id: str) -> None:
-        try:
-            for _ in range(MAX_POLLS):
-                if await self.poll_once(tracker_id):
-                    return
-                await asyncio.sleep(self.interval)
-            await self._finish(
-                tracker_id, PollResult(True, False, "gave up"), TrackerStatus.TIMED_OUT
+    async def tick(self) -> int:
+        """Claim the due trackers and poll each once; how many were polled."""
+        db = self.services.db
+        if db is None:
+            return 0
+        async with db.unit_of_work() as uow:
+            claimed = await uow.trackers.claim_due(
+                self.owner, lease_for=self.lease, now=self.services.clock()
             )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # the tracker stays active and resumes on the next start
-            log.error("tracker %s stopped: %s", tracker_id, type(exc).__name__, exc_info=exc)
+        for op in claimed:
+            try:
+                await self.poll_once(op.id)
+            except Exception as exc:  # one bad tracker must not stop the others
+                log.error("tracker %s poll failed: %s", op.id, type(exc).__name__, exc_info=exc)
+        return len(claimed)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.tick()
+            except Exception as exc:  # the database may be down for a while: keep trying
+                log.warning("tracker worker: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+
+    def _done(self, tracker_id: str) -> None:
+        self._active.discard(tracker_id)
+        if not self._active:
+            self._idle.set()
 
     async def poll_once(self, tracker_id: str) -> bool:
         """Poll once, record it, send progress; True when the operation has finished."""
@@ -176,6 +207,11 @@ class Tracking:
         async with db.unit_of_work(readonly=True) as uow:
             op = await uow.trackers.get(tracker_id)
         if op is None or op.status is not TrackerStatus.ACTIVE:
+            self._done(tracker_id)
+            return True
+        if op.polls >= MAX_POLLS:
+            gave_up = PollResult(True, False, f"gave up after {op.polls} polls")
+            await self._finish(tracker_id, gave_up, TrackerStatus.TIMED_OUT)
             return True
         result = await self._observe(op)
         if result.done:
@@ -190,6 +226,7 @@ class Tracking:
                 progress=result.progress[:256],
                 next_poll_at=self.services.clock() + timedelta(seconds=self.interval),
             )
+            await uow.trackers.release(tracker_id, self.owner)
         return False
 
     async def _observe(self, op: TrackedOperation) -> PollResult:
@@ -223,6 +260,7 @@ class Tracking:
             if op is None or not await uow.trackers.finish(
                 tracker_id, status, detail=result.progress, error_code=result.error_code, now=now
             ):
+                self._done(tracker_id)
                 return  # another worker finished it
             approval = await uow.approvals.get(op.approval_id) if op.approval_id else None
             action, _ = decode_kind(op.kind)
@@ -254,6 +292,7 @@ class Tracking:
                 await uow.approvals.try_transition(
                     approval.id, ApprovalStatus.EXECUTING, final, now=now
                 )
+        self._done(tracker_id)
         await self._notify(op, result)
 
     async def _notify(self, op: TrackedOperation, result: PollResult) -> None:

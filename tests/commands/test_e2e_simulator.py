@@ -218,3 +218,26 @@ async def test_failed_operation_is_recorded(env: Env) -> None:
     assert approval is not None and approval.status is ApprovalStatus.FAILED
     assert failed.error_code == "REBOOT_FAILURE" and failed.user_id == "alice"
     assert env.sent[-1][1].severity is Severity.ERROR
+
+
+async def test_another_replica_polls_due_trackers(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    await env.click(BOB, pending.ref)
+    await env.dispatcher.aclose()  # replica 1 goes away after its first poll
+    replica2 = env.make_dispatcher()
+    try:
+        assert replica2.tracking.owner != env.dispatcher.tracking.owner
+        async with env.db.unit_of_work(readonly=True) as uow:
+            [op] = await uow.trackers.list_active()
+        if op.polls:  # replica 1 polled it: next poll is one interval later
+            assert await replica2.tracking.tick() == 0
+        env.advance(3600)
+        assert await replica2.tracking.tick() == 1
+        async with env.db.unit_of_work(readonly=True) as uow:
+            assert await uow.trackers.list_active() == []
+        assert await replica2.tracking.tick() == 0
+    finally:
+        await replica2.aclose()
