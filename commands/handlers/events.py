@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 
 PAGE = 1000
+MAX_PAGES = 10
 MAX_ROWS = 50
 
 
@@ -54,8 +56,7 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
         found = await find_cluster(ctx.dws, args.cluster)
         wanted = {str(found["id"]), str(found["name"])}
         label = f"for {found['name']}"
-    data = await call(ctx.dws, "list_events", {"offset": "1", "limit": str(PAGE)}) or {}
-    items = [e for e in data.get("events") or [] if isinstance(e, dict)]
+    items = await _events_since(ctx, cutoff)
     kept = [e for e in items if _recent(e, cutoff) and _matches(e, wanted)]
     kept.sort(key=lambda e: float(e.get("occur_time") or 0), reverse=True)
     rows = [
@@ -75,6 +76,20 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
         title=f"{plural(len(kept), 'event')} {label} in the last {args.since}",
         text=f"{more} older not shown (use --limit)" if more > 0 else "",
     )
+
+
+async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[dict[str, Any]]:
+    """Pages of list_events (newest first) until they reach `cutoff` or run out."""
+    items: list[dict[str, Any]] = []
+    for page in range(1, MAX_PAGES + 1):
+        data = await call(ctx.dws, "list_events", {"offset": str(page), "limit": str(PAGE)}) or {}
+        batch = [e for e in data.get("events") or [] if isinstance(e, dict)]
+        items.extend(batch)
+        times = [t for t in (parse_time(e.get("occur_time")) for e in batch) if t is not None]
+        total = int(data.get("count") or 0)
+        if len(batch) < PAGE or len(items) >= total or (times and min(times) < cutoff):
+            break
+    return items
 
 
 def _recent(event: dict[str, Any], cutoff: Any) -> bool:

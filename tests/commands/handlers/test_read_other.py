@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from commands.registry import CommandFailure
-from tests.commands.handlers.conftest import Sim, cells, field
+from dws.client import DwsClient
+from dws.simulator import Fleet, SimClock
+from dws.simulator.app import create_app
+from tests.commands.handlers.conftest import TARGET, Sim, cells, field
 
 
 async def test_snapshots_all_and_of_one_cluster(sim: Sim) -> None:
@@ -109,3 +113,20 @@ async def test_queries(sim: Sim) -> None:
     reply = await sim.read("/dws queries reporting --limit 5")
     assert reply.columns == ("pid", "user", "database", "running", "status", "query")
     assert len(reply.rows) <= 5
+
+
+async def test_events_page_back_until_the_window_is_covered() -> None:
+    state = Fleet.generate(4, 3000, clock=SimClock(speed=0.0))
+    cluster = next(iter(state.clusters.values()))
+    async with DwsClient(TARGET, transport=httpx.ASGITransport(app=create_app(state))) as client:
+        sim = Sim(state, client)
+        reply = await sim.read(f"/dws events {cluster.name} --since 90d --limit 5")
+    now_ms = state.now() * 1000
+    expected = [
+        e
+        for e in state.events.page(1, 10_000, cluster.id)
+        if e.occur_ms >= now_ms - 90 * 86400 * 1000
+    ]
+    assert len(expected) > 500  # more than one page of the whole log is needed to see them all
+    assert reply.title == f"{len(expected)} events for {cluster.name} in the last 90d"
+    assert len(reply.rows) == 5 and "older not shown" in reply.text
