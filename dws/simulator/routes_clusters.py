@@ -18,6 +18,7 @@ def _cid(call: Call) -> str:
 
 @handles("list_availability_zones")
 def list_availability_zones(state: SimState, call: Call) -> Reply:
+    """5.1.1 Querying AZs."""
     zones = [
         {"code": z, "name": z.upper(), "status": "available", "public_border_group": "center"}
         for z in state.availability_zones
@@ -27,6 +28,7 @@ def list_availability_zones(state: SimState, call: Call) -> Reply:
 
 @handles("list_node_types")
 def list_node_types(state: SimState, call: Call) -> Reply:
+    """5.2.14 Querying Node Types."""
     rows = []
     for nt in state.node_types:
         rows.append(
@@ -56,6 +58,7 @@ def list_node_types(state: SimState, call: Call) -> Reply:
 
 @handles("list_clusters")
 def list_clusters(state: SimState, call: Call) -> Reply:
+    """5.2.6 Querying the Cluster List."""
     clusters = sorted(state.clusters.values(), key=lambda c: c.created, reverse=True)
     parts = b",".join(views.cluster_info_bytes(state, c) for c in clusters)
     return 200, b'{"clusters":[' + parts + b'],"count":' + str(len(clusters)).encode() + b"}"
@@ -63,12 +66,14 @@ def list_clusters(state: SimState, call: Call) -> Reply:
 
 @handles("list_cluster_details")
 def list_cluster_details(state: SimState, call: Call) -> Reply:
+    """5.2.13 Querying Cluster Details."""
     detail = views.cluster_detail_bytes(state, state.get_cluster(_cid(call)))
     return 200, b'{"cluster":' + detail + b"}"
 
 
 @handles("list_cluster_nodes")
 def list_cluster_nodes(state: SimState, call: Call) -> Reply:
+    """5.2.10 Querying the Node List."""
     cluster = state.get_cluster(_cid(call))
     ids = views.node_ids(cluster.id, cluster.number_of_node)
     rows = [views.cluster_node(cluster, i, nid) for i, nid in enumerate(ids)]
@@ -98,6 +103,7 @@ def list_cluster_nodes(state: SimState, call: Call) -> Reply:
 
 @handles("list_cluster_cn")
 def list_cluster_cn(state: SimState, call: Call) -> Reply:
+    """5.2.39 Querying Cluster CN Nodes."""
     cluster = state.get_cluster(_cid(call))
     ids = views.node_ids(cluster.id, cluster.number_of_node)
     cns = [
@@ -113,6 +119,7 @@ def list_cluster_cn(state: SimState, call: Call) -> Reply:
 
 @handles("create_cluster")
 def create_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.1 Creating a Cluster."""
     spec = dict(call.body["cluster"])
     tags = spec.get("tags")
     spec["tags"] = [tags] if isinstance(tags, dict) else tags
@@ -122,6 +129,7 @@ def create_cluster(state: SimState, call: Call) -> Reply:
 
 @handles("create_cluster_v2")
 def create_cluster_v2(state: SimState, call: Call) -> Reply:
+    """5.2.3 Creating a Cluster (V2)."""
     body = call.body.get("cluster")
     if not isinstance(body, dict):
         raise bad_request("Parameter cluster is mandatory.")
@@ -148,6 +156,7 @@ def create_cluster_v2(state: SimState, call: Call) -> Reply:
 
 @handles("delete_cluster")
 def delete_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.15 Deleting Clusters."""
     keep = int(call.body["keep_last_manual_snapshot"])
     if keep < 0:
         raise bad_request("keep_last_manual_snapshot must be >= 0.", "DWS.5060")
@@ -157,6 +166,7 @@ def delete_cluster(state: SimState, call: Call) -> Reply:
 
 @handles("delete_dws_cluster")
 def delete_dws_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.16 Deleting a Cluster (V2)."""
     keep = int_query(call.query, "keep_last_manual_backup", 0)
     release = call.query.get("release_eip_type", "NO_RELEASE")
     if release not in ("NO_RELEASE", "RELEASE_BINDING"):
@@ -167,41 +177,48 @@ def delete_dws_cluster(state: SimState, call: Call) -> Reply:
 
 @handles("restart_cluster")
 def restart_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.25 Restarting a Cluster."""
     state.restart_cluster(_cid(call))
     return 200, {}
 
 
 @handles("start_cluster")
 def start_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.61 Starting a Cluster."""
     job_id = state.start_cluster(_cid(call))
     return 200, {"error_code": None, "error_msg": None, "job_id": job_id}
 
 
 @handles("stop_cluster")
 def stop_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.62 Stopping a Cluster."""
     job_id = state.stop_cluster(_cid(call))
     return 200, {"error_code": None, "error_msg": None, "job_id": job_id}
 
 
 @handles("switch_over_cluster")
 def switch_over_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.36 Performing a Switchback."""
     return 200, {"job_id": state.switchback(_cid(call))}
 
 
 @handles("cancel_readonly_cluster")
 def cancel_readonly_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.37 Removing the Read-only Status."""
     state.cancel_readonly(_cid(call))
     return 200, {}
 
 
 @handles("reset_password")
 def reset_password(state: SimState, call: Call) -> Reply:
+    """5.2.28 Resetting a Password."""
     state.reset_password(_cid(call), str(call.body["new_password"]))
     return 200, {}
 
 
 @handles("list_cluster_configurations")
 def list_cluster_configurations(state: SimState, call: Call) -> Reply:
+    """5.2.42 Querying a Cluster Parameter Group."""
     cluster, configs = state.configurations(_cid(call))
     return 200, {
         "configurations": [
@@ -219,6 +236,7 @@ def list_cluster_configurations(state: SimState, call: Call) -> Reply:
 
 @handles("list_cluster_configurations_parameter")
 def list_cluster_configurations_parameter(state: SimState, call: Call) -> Reply:
+    """5.2.43 Querying Cluster Parameter Settings."""
     rows = state.parameters(_cid(call), call.path["configuration_id"])
     return 200, {
         "configurations": [
@@ -242,6 +260,7 @@ def list_cluster_configurations_parameter(state: SimState, call: Call) -> Reply:
 
 @handles("update_configuration")
 def update_configuration(state: SimState, call: Call) -> Reply:
+    """5.2.44 Modifying Parameter Settings of a Cluster."""
     state.update_configuration(
         _cid(call), call.path["configuration_id"], list(call.body["configurations"])
     )
@@ -250,29 +269,34 @@ def update_configuration(state: SimState, call: Call) -> Reply:
 
 @handles("list_cluster_tags")
 def list_cluster_tags(state: SimState, call: Call) -> Reply:
+    """5.10.2 Querying Cluster Tags."""
     cluster = state.get_cluster(_cid(call))
     return 200, {"tags": [{"key": k, "value": v} for k, v in cluster.tags.items()]}
 
 
 @handles("list_tags")
 def list_tags(state: SimState, call: Call) -> Reply:
+    """5.10.1 Querying Tags in a Project."""
     return 200, {"tags": [{"key": k, "values": v} for k, v in state.project_tags().items()]}
 
 
 @handles("batch_create_resource_tag")
 def batch_create_resource_tag(state: SimState, call: Call) -> Reply:
+    """5.10.3 Adding Tags in Batches."""
     state.add_tags(_cid(call), list(call.body["tags"]))
     return 200, {}
 
 
 @handles("batch_delete_resource_tag")
 def batch_delete_resource_tag(state: SimState, call: Call) -> Reply:
+    """5.10.4 Deleting Tags in Batches."""
     state.delete_tags(_cid(call), list(call.body["tags"]))
     return 200, {}
 
 
 @handles("list_quotas")
 def list_quotas(state: SimState, call: Call) -> Reply:
+    """5.11.1 Querying Resource Quotas."""
     clusters = list(state.clusters.values())
     nodes = sum(c.number_of_node for c in clusters)
     cores = sum(c.number_of_node * c.node_type.vcpus for c in clusters)

@@ -42,6 +42,7 @@ def list_events(state: SimState, call: Call) -> Reply:
 
 @handles("list_event_specs")
 def list_event_specs(state: SimState, call: Call) -> Reply:
+    """5.4.2 Querying Event Configurations."""
     page, limit = page_number(call)
     specs = list(SPECS.values())
     for field in ("category", "severity", "source_type"):
@@ -67,16 +68,19 @@ def _sub_reply(state: SimState, kind: str, call: Call) -> Reply:
 
 @handles("list_event_subs")
 def list_event_subs(state: SimState, call: Call) -> Reply:
+    """5.4.3 Querying Subscribed Events."""
     return _sub_reply(state, "event", call)
 
 
 @handles("list_alarm_subs")
 def list_alarm_subs(state: SimState, call: Call) -> Reply:
+    """5.8.4 Querying the Alarm Subscription List."""
     return _sub_reply(state, "alarm", call)
 
 
 @handles("create_event_sub", "create_alarm_sub")
 def create_sub(state: SimState, call: Call) -> Reply:
+    """5.4.4 Creating an Event Subscription; 5.8.5 Creating an Alarm Subscription Task."""
     kind = "event" if call.op == "create_event_sub" else "alarm"
     sub = state.create_subscription(kind, call.body)
     return 200, {"id": sub.id, **sub.fields}
@@ -84,6 +88,7 @@ def create_sub(state: SimState, call: Call) -> Reply:
 
 @handles("update_event_sub", "update_alarm_sub")
 def update_sub(state: SimState, call: Call) -> Reply:
+    """5.4.5 Updating a Subscribed Event; 5.8.6 Updating Subscribed Alarms."""
     kind, sub_id = _sub_target(call)
     sub = state.update_subscription(kind, sub_id, call.body)
     return 200, {"id": sub.id, **sub.fields}
@@ -91,6 +96,7 @@ def update_sub(state: SimState, call: Call) -> Reply:
 
 @handles("delete_event_sub", "delete_alarm_sub")
 def delete_sub(state: SimState, call: Call) -> Reply:
+    """5.4.6 Deleting a Subscribed Event; 5.8.7 Deleting an Alarm Subscription."""
     kind, sub_id = _sub_target(call)
     sub = state.delete_subscription(kind, sub_id)
     return 200, {"id": sub.id, **sub.fields}
@@ -104,6 +110,7 @@ def _sub_target(call: Call) -> tuple[str, str]:
 
 @handles("list_alarm_configs")
 def list_alarm_configs(state: SimState, call: Call) -> Reply:
+    """5.8.1 Querying Alarm Configurations."""
     page, limit = page_number(call)
     rows = [
         {
@@ -124,6 +131,7 @@ def list_alarm_configs(state: SimState, call: Call) -> Reply:
 
 @handles("list_alarm_detail")
 def list_alarm_detail(state: SimState, call: Call) -> Reply:
+    """5.8.2 Querying Alarm Details List."""
     state.tick()
     offset = zone_offset(call.query["time_zone"])
     page, limit = page_number(call)
@@ -136,6 +144,7 @@ def list_alarm_detail(state: SimState, call: Call) -> Reply:
 
 @handles("list_alarm_statistic")
 def list_alarm_statistic(state: SimState, call: Call) -> Reply:
+    """5.8.3 Querying the Alarm Statistics List."""
     zone_offset(call.query["time_zone"])
     rows = state.alarm_statistics()
     return 200, {
@@ -147,6 +156,7 @@ def list_alarm_statistic(state: SimState, call: Call) -> Reply:
 
 @handles("list_disaster_recover")
 def list_disaster_recover(state: SimState, call: Call) -> Reply:
+    """5.12.3 Querying the DR List."""
     state.tick()
     return 200, {
         "disaster_recovery": [views_dr.disaster_recovery(state, d) for d in state.dr_tasks.values()]
@@ -155,12 +165,14 @@ def list_disaster_recover(state: SimState, call: Call) -> Reply:
 
 @handles("show_disaster_detail")
 def show_disaster_detail(state: SimState, call: Call) -> Reply:
+    """5.12.4 Querying DR Details."""
     dr = state.get_dr(call.path["disaster_recovery_id"])
     return 200, {"disaster_recovery": views_dr.disaster_detail(state, dr)}
 
 
 @handles("show_disaster_progress")
 def show_disaster_progress(state: SimState, call: Call) -> Reply:
+    """5.12.5 Querying DR Progress."""
     dr = state.get_dr(call.path["disaster_recovery_id"])
     return 200, {"disaster_recovery_progress": views_dr.disaster_progress(state, dr)}
 
@@ -172,20 +184,24 @@ def _dr_action(state: SimState, call: Call, action: str) -> Reply:
 
 @handles("switchover_disaster_recovery")
 def switchover_disaster_recovery(state: SimState, call: Call) -> Reply:
+    """5.12.8 Switching to the DR Cluster."""
     return _dr_action(state, call, "switchover")
 
 
 @handles("switch_failover_disaster")
 def switch_failover_disaster(state: SimState, call: Call) -> Reply:
+    """5.12.9 Switching to the DR Cluster Upon Production Cluster Exceptions."""
     return _dr_action(state, call, "failover")
 
 
 @handles("restore_disaster")
 def restore_disaster(state: SimState, call: Call) -> Reply:
+    """5.12.10 Performing Cluster Restoration."""
     return _dr_action(state, call, "recovery")
 
 
 @handles("list_job_details")
 def list_job_details(state: SimState, call: Call) -> Reply:
+    """5.13.1 Querying the Job Progress."""
     state.tick()
     return 200, views.job(state, state.get_job(call.path["job_id"]))

@@ -111,6 +111,7 @@ def _hosts(state: SimState, call: Call) -> list[tuple[Cluster, int, str]]:
 
 @handles("list_host_overview")
 def list_host_overview(state: SimState, call: Call) -> Reply:
+    """5.14.1 Querying the Host Overview."""
     offset, limit = record_window(call, max_limit=2**31 - 1)
     now = state.now()
     return 200, [
@@ -156,6 +157,7 @@ def _host_row(cluster: Cluster, i: int, nid: str, now: float) -> dict[str, Any]:
 
 @handles("list_host_disk")
 def list_host_disk(state: SimState, call: Call) -> Reply:
+    """5.14.2 Querying Disk Information."""
     offset, limit = record_window(call, max_limit=2**31 - 1)
     now = state.now()
     rows = []
@@ -201,6 +203,7 @@ def _time_range(call: Call, *, max_span_ms: int) -> tuple[int, int]:
 
 @handles("list_monitor_indicator_data")
 def list_monitor_indicator_data(state: SimState, call: Call) -> Reply:
+    """5.14.5 Querying Historical Monitoring Data."""
     name = call.query["indicator_name"]
     if name not in INDICATORS:
         raise bad_request(f"Unknown indicator {name}.", "DWS.5037")
@@ -227,6 +230,7 @@ def list_monitor_indicator_data(state: SimState, call: Call) -> Reply:
 
 @handles("list_metrics")
 def list_metrics(state: SimState, call: Call) -> Reply:
+    """5.14.9 Querying the Metrics of a Cluster."""
     cluster = state.get_cluster(call.path["cluster_id"])
     offset, limit = record_window(call)
     rows = [
@@ -247,6 +251,7 @@ def list_metrics(state: SimState, call: Call) -> Reply:
 
 @handles("list_metrics_data")
 def list_metrics_data(state: SimState, call: Call) -> Reply:
+    """5.14.10 Obtaining Collected Data of a Specified Metric."""
     cluster = state.get_cluster(call.path["cluster_id"])
     name = call.path["metric_name"]
     if name not in METRICS:
@@ -283,6 +288,7 @@ def _metric_row(cluster: Cluster, name: str, cols: list[tuple[str, str]], t: int
 
 @handles("list_queries")
 def list_queries(state: SimState, call: Call) -> Reply:
+    """5.14.7 Querying the SQL List."""
     cluster = state.get_cluster(call.path["cluster_id"])
     if call.body.get("target") != "db_queries":
         raise bad_request("target must be db_queries.", "DWS.5038")

@@ -23,6 +23,7 @@ TABLE_BYTES = 2**30
 
 @handles("resize_cluster")
 def resize_cluster(state: SimState, call: Call) -> Reply:
+    """5.2.27 Expanding Cluster Capacity/Adding Idle Nodes."""
     scale_out = call.body["scale_out"]
     create_node_only = bool(call.body.get("create_node_only", False))
     state.resize_cluster(call.path["cluster_id"], int(scale_out["count"]), create_node_only)
@@ -31,6 +32,7 @@ def resize_cluster(state: SimState, call: Call) -> Reply:
 
 @handles("execute_redistribution_cluster")
 def execute_redistribution(state: SimState, call: Call) -> Reply:
+    """5.2.31 Delivering Redistribution."""
     mode, jobs = str(call.body["redis_mode"]), int(call.body["parallel_jobs"])
     state.execute_redistribution(call.path["cluster_id"], mode, jobs)
     return 200, {}
@@ -38,12 +40,14 @@ def execute_redistribution(state: SimState, call: Call) -> Reply:
 
 @handles("stop_redistribution")
 def stop_redistribution(state: SimState, call: Call) -> Reply:
+    """5.2.24 Suspending Redistribution."""
     state.pause_redistribution(call.path["cluster_id"])
     return 200, dict(OK_CODES)
 
 
 @handles("restore_redistribution")
 def restore_redistribution(state: SimState, call: Call) -> Reply:
+    """5.2.23 Resuming Redistribution."""
     state.resume_redistribution(call.path["cluster_id"])
     return 200, dict(OK_CODES)
 
@@ -79,6 +83,7 @@ def _process(running: bool, paused: bool, pct: int, status: str, started: bool) 
 
 @handles("show_cluster_redistribution")
 def show_cluster_redistribution(state: SimState, call: Call) -> Reply:
+    """5.2.32 Querying Redistribution Details."""
     cluster = state.get_cluster(call.path["cluster_id"])
     record_window(call)
     redis = cluster.redistribution or {}

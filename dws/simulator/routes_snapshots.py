@@ -16,6 +16,7 @@ SORT_KEYS = {"name": "name", "clusterName": "cluster_name", "startTime": "starte
 
 @handles("list_snapshots")
 def list_snapshots(state: SimState, call: Call) -> Reply:
+    """5.3.3 Querying the Snapshot List."""
     state.tick()
     snaps = sorted(state.snapshots.values(), key=lambda s: s.started, reverse=True)
     return 200, {"snapshots": [views.snapshot_brief(s) for s in snaps], "count": len(snaps)}
@@ -23,12 +24,14 @@ def list_snapshots(state: SimState, call: Call) -> Reply:
 
 @handles("list_snapshot_details")
 def list_snapshot_details(state: SimState, call: Call) -> Reply:
+    """5.3.4 Querying Snapshot Details."""
     snap = state.get_snapshot(call.path["snapshot_id"])
     return 200, {"snapshot": views.snapshot_detail(state, snap)}
 
 
 @handles("list_cluster_snapshots")
 def list_cluster_snapshots(state: SimState, call: Call) -> Reply:
+    """5.3.23 Querying the Cluster Snapshot List."""
     cluster_id = call.path["cluster_id"]
     state.get_cluster(cluster_id)
     snaps = state.cluster_snapshots(cluster_id)
@@ -54,6 +57,7 @@ def list_cluster_snapshots(state: SimState, call: Call) -> Reply:
 
 @handles("create_snapshot")
 def create_snapshot(state: SimState, call: Call) -> Reply:
+    """5.3.1 Creating a Snapshot."""
     body = call.body["snapshot"]
     snap = state.create_snapshot(
         str(body["cluster_id"]), str(body["name"]), str(body.get("description") or "")
@@ -63,12 +67,14 @@ def create_snapshot(state: SimState, call: Call) -> Reply:
 
 @handles("delete_snapshot")
 def delete_snapshot(state: SimState, call: Call) -> Reply:
+    """5.3.8 Deleting a Manual Snapshot."""
     state.delete_snapshot(call.path["snapshot_id"])
     return 202, {}
 
 
 @handles("restore_cluster")
 def restore_cluster(state: SimState, call: Call) -> Reply:
+    """5.3.15 Restoring a Cluster."""
     body = call.body["restore"]
     port = body.get("port")
     cluster = state.restore_snapshot(
@@ -82,6 +88,7 @@ def restore_cluster(state: SimState, call: Call) -> Reply:
 
 @handles("list_snapshot_policy")
 def list_snapshot_policy(state: SimState, call: Call) -> Reply:
+    """5.3.11 Querying a Snapshot Policy."""
     cluster = state.get_cluster(call.path["cluster_id"])
     now = state.clock.now_dt()
     next_full = (now + timedelta(days=(7 - now.weekday()) % 7 or 7)).replace(
