@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -24,6 +25,25 @@ class ParamsSetArgs(BaseModel):
     """New value."""
     type: Literal["CN", "DN", "both"] = "both"
     """Set it on the CNs, the DNs or both."""
+
+
+def value_problem(param: dict[str, Any], value: str) -> str | None:
+    """Why `value` does not fit the parameter's type and range (5.2.43), or None.
+
+    Only what the reference states is checked: booleans, integer ranges `low~high` and the
+    choices of a list (`a|b|c`); anything else is left to DWS.
+    """
+    name, kind = param.get("name"), str(param.get("type") or "").lower()
+    allowed = str(param.get("value_range") or "")
+    if kind == "boolean" and value.lower() not in ("on", "off", "true", "false"):
+        return f"{name} is on or off (got {value!r})"
+    if kind == "integer" and re.fullmatch(r"-?\d+~-?\d+", allowed):
+        low, high = (int(x) for x in allowed.split("~"))
+        if not re.fullmatch(r"-?\d+", value) or not low <= int(value) <= high:
+            return f"{name} is a whole number from {low} to {high} (got {value!r})"
+    if kind == "list" and "|" in allowed and value not in allowed.split("|"):
+        return f"{name} is one of {', '.join(allowed.split('|'))} (got {value!r})"
+    return None
 
 
 @command(
@@ -61,6 +81,9 @@ class ParamsSet(ClusterChange):
             raise CommandFailure(f"{plan.cluster_name} has no parameter {args.name!r}{hint}")
         if param.get("readonly"):
             raise CommandFailure(f"{args.name} is read-only")
+        problem = value_problem(param, args.value)
+        if problem:
+            raise CommandFailure(problem)
         kinds = ["CN", "DN"] if args.type == "both" else [args.type]
         current = values_by_type(param)
         state = {**plan.state, "values": {k: current.get(k) for k in kinds}}

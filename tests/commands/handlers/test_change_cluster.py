@@ -123,3 +123,21 @@ async def test_params_set(sim: Sim) -> None:
     execution = await sim.change(f"/dws params set reporting {name} {current}")
     assert execution.track
     assert [r.method for r in sim.state.request_log if "/configurations/" in r.path][-1] == "PUT"
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "problem", "good"),
+    [
+        ("max_connections", "abc", "is a whole number from 10 to 262143", "600"),
+        ("max_connections", "5", "is a whole number from 10 to 262143", "10"),
+        ("enable_bitmapscan", "maybe", "is on or off", "off"),
+        ("resource_track_level", "all", "is one of none, query, perf, operator", "perf"),
+    ],
+)
+async def test_params_set_checks_type_and_range(
+    sim: Sim, name: str, bad: str, problem: str, good: str
+) -> None:
+    with pytest.raises(CommandFailure, match=problem):
+        await sim.plan(f"/dws params set reporting {name} {bad}")
+    plan = await sim.plan(f"/dws params set reporting {name} {good}")
+    assert plan.params["value"] == good
