@@ -250,3 +250,61 @@ async def test_expired_tokens_are_forgotten(
     clock.value += timedelta(days=2)
     assert (await client.post("/v3/auth/tokens", json=_token_request())).status_code == 201
     assert len(middleware.tokens) == 1
+
+
+def test_official_sdk_signatures_are_accepted_and_refusals_parsed() -> None:
+    """huaweicloudsdkdws (AK/SK) against the whole app served by uvicorn on 127.0.0.1."""
+    import socket
+    import threading
+    import time
+    import warnings
+
+    import uvicorn
+
+    from dws.simulator.clock import SimClock
+    from dws.simulator.control import simulator_app
+    from dws.simulator.state import SimState
+
+    dws_v2 = pytest.importorskip("huaweicloudsdkdws.v2")
+    credentials = pytest.importorskip("huaweicloudsdkcore.auth.credentials")
+    exceptions = pytest.importorskip("huaweicloudsdkcore.exceptions.exceptions")
+    http_config = pytest.importorskip("huaweicloudsdkcore.http.http_config")
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = simulator_app(SimState(seed=0, clock=SimClock(speed=0)))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
+    thread = threading.Thread(target=server.run, args=([sock],), daemon=True)
+    thread.start()
+
+    def sdk(sk: str) -> Any:
+        config = http_config.HttpConfig.get_default_config()
+        config.timeout = (5, 10)
+        creds = credentials.BasicCredentials(defaults.AK, sk, PROJECT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return (
+                dws_v2.DwsClient.new_builder()
+                .with_http_config(config)
+                .with_credentials(creds)
+                .with_endpoint(f"http://127.0.0.1:{port}")
+                .build()
+            )
+
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        good = sdk(defaults.SK)
+        clusters = good.list_clusters(dws_v2.ListClustersRequest())
+        assert clusters.count == len(clusters.clusters) >= 5
+        quotas = good.list_quotas(dws_v2.ListQuotasRequest())
+        assert quotas.quotas is not None
+        with pytest.raises(exceptions.ClientRequestException) as info:
+            sdk("wrong-secret").list_clusters(dws_v2.ListClustersRequest())
+        assert info.value.status_code == 401
+        assert info.value.error_code == "APIGW.0301"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
