@@ -329,7 +329,8 @@ class GenericResponder:
         """The most specific operation for this method and path, or None."""
         parts = path.strip("/").split("/")
         for candidate in self._table.get((method.upper(), len(parts)), ()):
-            if all(s is None or s == p for s, p in zip(candidate.segments, parts, strict=True)):
+            pairs = zip(candidate.segments, parts, strict=True)
+            if all(p if s is None else s == p for s, p in pairs):
                 return candidate
         return None
 

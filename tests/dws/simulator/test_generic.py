@@ -138,6 +138,7 @@ def test_literal_segments_win_over_parameters() -> None:
     assert check is not None and check.section == "5.12.12"
     assert detail is not None and detail.section == "5.12.4"
     assert responder.match("GET", "/v2/other-project/disaster-recovery/abc") is None
+    assert responder.match("GET", f"/v2/{PROJECT}/disaster-recovery/") is None
 
 
 def test_documented_example_is_used_where_it_parses() -> None:
