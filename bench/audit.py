@@ -21,6 +21,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+# bench/commands.py would shadow the `commands` package: put the repository first.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
