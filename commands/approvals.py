@@ -136,6 +136,17 @@ def _audit(
     )
 
 
+def _request_note(plan: Plan, decision: Decision, requester: UserRef) -> str:
+    n = decision.approvals_needed
+    distinct = " from different roles" if decision.distinct_roles else ""
+    minutes = int(decision.ttl.total_seconds() // 60)
+    return (
+        f"{plan.summary}. Needs {n} approval{'s' if n != 1 else ''}{distinct} by the "
+        f"{decision.approver_role or 'same'} role or higher, from someone other than "
+        f"{requester.display}; expires in {minutes} min."
+    )
+
+
 class ApprovalFlow:
     """Requests, votes, cancels and expiry, and the execution of approved requests."""
 
@@ -179,7 +190,7 @@ class ApprovalFlow:
             )
         if ctx.secrets:
             self.services.vault[approval.id] = dict(ctx.secrets)
-        return approval_reply(approval, [], note=f"{plan.summary}. {decision.reason}.")
+        return approval_reply(approval, [], note=_request_note(plan, decision, user))
 
     async def act(self, user: UserRef, approval_id: str, choice: str) -> Reply:
         """Handle a click: approve, deny or cancel. Never trusts anything but the id."""
