@@ -1,5 +1,6 @@
-"""The official SDK (huaweicloudsdkdws, AK/SK credentials) against the simulator served by
-uvicorn on 127.0.0.1: every answer deserializes into the SDK's models with the expected values.
+"""The official SDK (huaweicloudsdkdws, AK/SK credentials) against the whole simulator (auth,
+core routes, control API, generic responder) served by uvicorn on 127.0.0.1: every answer
+deserializes into the SDK's models with the expected values, and the SDK's signatures pass.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import uvicorn
 
 from dws.simulator import defaults
-from dws.simulator.app import create_app
+from dws.simulator.control import simulator_app
 from dws.simulator.state import SimState
 from tests.dws.simulator.support import by_name, frozen_state
 
@@ -32,7 +33,7 @@ class Served:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(create_app(state), log_level="warning", lifespan="off")
+        config = uvicorn.Config(simulator_app(state), log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, args=([self.sock],), daemon=True)
 
@@ -63,11 +64,11 @@ def state(served: Served) -> SimState:
     return served.state
 
 
-@pytest.fixture
-def sdk(served: Served) -> Any:
+def make_sdk(served: Served, sk: str = defaults.SK) -> Any:
+    """An SDK client with AK/SK credentials pointed at the served simulator."""
     config = core_http.HttpConfig.get_default_config()
     config.timeout = (5, 10)
-    creds = basic.BasicCredentials(defaults.AK, defaults.SK, defaults.PROJECT_ID)
+    creds = basic.BasicCredentials(defaults.AK, sk, defaults.PROJECT_ID)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return (
@@ -77,6 +78,18 @@ def sdk(served: Served) -> Any:
             .with_endpoint(f"http://127.0.0.1:{served.port}")
             .build()
         )
+
+
+@pytest.fixture
+def sdk(served: Served) -> Any:
+    return make_sdk(served)
+
+
+def test_signatures_are_checked(served: Served, state: SimState) -> None:
+    wrong = make_sdk(served, sk="not-the-secret-key")
+    with pytest.raises(Exception) as err:
+        wrong.list_clusters(dws_v2.ListClustersRequest())
+    assert getattr(err.value, "status_code", None) == 401
 
 
 def test_list_clusters_and_details(sdk: Any, state: SimState) -> None:
