@@ -9,9 +9,11 @@ go in ``DWSBOT_TARGETS`` as a JSON list.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pydantic_settings
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -151,6 +153,10 @@ def load_settings(**overrides: Any) -> Settings:
         settings.default_dws_target()
     except ValidationError as exc:
         raise SettingsError(_first_error("DWSBOT_", exc)) from None
+    except pydantic_settings.SettingsError as exc:
+        match = re.search(r'field "(\w+)"', str(exc))
+        name = f"DWSBOT_{match.group(1).upper()}" if match else "settings"
+        raise SettingsError(f"{name}: not valid JSON") from None
     return settings
 
 

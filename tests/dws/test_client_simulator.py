@@ -176,3 +176,21 @@ async def test_dropped_connection_is_a_transport_error(served: Served) -> None:
     async with DwsClient(target_for(served)) as client:
         with pytest.raises(DwsTransportError):
             await client.call("restart_cluster", {"cluster_id": "anything"}, body={"restart": {}})
+
+
+async def test_iam_token_authentication(served: Served) -> None:
+    target = DwsTarget(
+        name="sim-iam",
+        endpoint=served.endpoint,
+        project_id=defaults.PROJECT_ID,
+        iam_endpoint=served.endpoint,
+        username=defaults.IAM_USER,
+        password=defaults.IAM_PASSWORD,
+        domain=defaults.IAM_DOMAIN,
+    )
+    async with DwsClient(target) as client:
+        first = await client.call("list_clusters")
+        second = await client.call("list_availability_zones")
+    assert first["count"] >= 1 and second["availability_zones"]
+    token_posts = [r for r in served.state.request_log if r.path == "/v3/auth/tokens"]
+    assert [r.status for r in token_posts] == [201]
