@@ -145,8 +145,7 @@ def list_alarm_detail(state: SimState, call: Call) -> Reply:
 @handles("list_alarm_statistic")
 def list_alarm_statistic(state: SimState, call: Call) -> Reply:
     """5.8.3 Querying the Alarm Statistics List."""
-    zone_offset(call.query["time_zone"])
-    rows = state.alarm_statistics()
+    rows = state.alarm_statistics(offset_hours=zone_offset(call.query["time_zone"]))
     return 200, {
         "alarm_statistics": [
             {k: (str(v) if k != "date" else v) for k, v in r.items()} for r in rows

@@ -96,13 +96,15 @@ class AlarmOps(DrOps):
         """Every alarm, newest first."""
         return sorted(self.alarms.values(), key=lambda a: a.raised, reverse=True)
 
-    def alarm_statistics(self, days: int = 7) -> list[dict[str, Any]]:
-        """Alarms raised per day and level over the last `days` days (oldest first)."""
-        now = self.now()
+    def alarm_statistics(self, days: int = 7, offset_hours: float = 0.0) -> list[dict[str, Any]]:
+        """Alarms raised per day and level over the last `days` days (oldest first), with days
+        counted in the zone `offset_hours` east of UTC."""
+        shift = offset_hours * 3600
+        now = self.now() + shift
         dates = [spaced(now - 86400 * i)[:10] for i in range(days - 1, -1, -1)]
         counts = {d: dict.fromkeys(LEVELS, 0) for d in dates}
         for alarm in self.alarms.values():
-            day = spaced(alarm.raised)[:10]
+            day = spaced(alarm.raised + shift)[:10]
             if day in counts:
                 counts[day][alarm.level] += 1
         return [{"date": d, **counts[d]} for d in dates]

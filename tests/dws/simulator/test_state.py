@@ -342,3 +342,12 @@ def test_generated_fleet_pages_events_by_slice() -> None:
     assert newest.occur_ms >= page[0].occur_ms
     one = next(iter(fleet.clusters))
     assert sum(1 for _ in fleet.events.page(1, 2000, one)) == fleet.events.count(one)
+
+
+def test_alarm_statistics_count_days_in_the_asked_zone(state: SimState) -> None:
+    state.advance(11 * 3600)  # 23:00 UTC, 07:00 the next day at GMT+08:00
+    state.raise_alarm(by_name(state, "reporting"), "DWS_2000000021", level="prompt")
+    utc, east = state.alarm_statistics(), state.alarm_statistics(offset_hours=8)
+    assert (utc[-1]["date"], east[-1]["date"]) == ("2026-03-01", "2026-03-02")
+    assert utc[-1]["prompt"] == east[-1]["prompt"] == 1
+    assert len(utc) == len(east) == 7
