@@ -13,13 +13,12 @@ import typer
 from rich.console import Console
 
 from bot.settings import Settings, SettingsError, load_settings
-from bot.wiring import WiringError, choose_policy, simulator_target, start_simulator
+from bot.targets import TargetChoice
+from bot.wiring import WiringError, choose_policy
 from commands.policy import PolicyError
 from commands.registry import registry
 from commands.store import Database, StoreError
 from commands.store.urls import sqlite_file
-from dws.client import DwsClient
-from dws.config import DwsTarget
 from dws.errors import DwsError
 
 DWS_TIMEOUT_S = 10.0
@@ -117,15 +116,14 @@ async def _dws(settings: Settings) -> list[Check]:
     except SettingsError:
         return []
     if not targets:
-        _state, transport = start_simulator()
-        return [await _reach(simulator_target(), transport(), "simulator (in-process)")]
-    return [await _reach(t, None, t.endpoint) for t in targets]
+        return [await _reach(TargetChoice.simulator(), "simulator (in-process)")]
+    return [await _reach(TargetChoice(t, timeout=DWS_TIMEOUT_S), t.endpoint) for t in targets]
 
 
-async def _reach(target: DwsTarget, transport: object, where: str) -> Check:
-    name = f"DWS {target.name}"
+async def _reach(choice: TargetChoice, where: str) -> Check:
+    name = f"DWS {choice.target.name}"
     try:
-        async with DwsClient(target, transport=transport, timeout=DWS_TIMEOUT_S) as client:  # type: ignore[arg-type]
+        async with choice.client() as client:
             data = await asyncio.wait_for(client.call("list_clusters"), DWS_TIMEOUT_S * 2)
     except (DwsError, TimeoutError) as exc:
         return Check(name, False, f"{where}: {exc or 'timed out'}")

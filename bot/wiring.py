@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-from pydantic import SecretStr
-
 import commands.handlers  # noqa: F401  (fills the registry)
 from bot.settings import Settings
+from bot.targets import TargetChoice
 from commands.dispatch import Dispatcher
 from commands.policy import Policy, bundled_policy, bundled_policy_text, load_policy
 from commands.registry import Registry, registry
@@ -30,10 +28,7 @@ from commands.services import Notify
 from commands.store import Database
 from dws.client import DwsClient
 from dws.config import DwsTarget
-from dws.simulator import defaults as sim_defaults
 
-SIMULATOR_TARGET = "simulator"
-SIMULATOR_ENDPOINT = "http://simulator.invalid"
 DEFAULT_SPEED = 60.0
 
 
@@ -57,16 +52,14 @@ class Runtime:
     simulator: Any = None
     """The in-process simulator state (`SimState`) when `simulated`, else None."""
     clients: dict[str, DwsClient] = field(default_factory=dict)
-    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None
+    choices: dict[str, TargetChoice] = field(default_factory=dict)
 
     def client(self, name: str) -> DwsClient:
         """The open client of a target (KeyError naming the known ones if unknown)."""
         if name not in self.targets:
             raise KeyError(name)
         if name not in self.clients:
-            transport = self.transport_factory() if self.transport_factory else None
-            timeout = self.settings.dws_timeout
-            self.clients[name] = DwsClient(self.targets[name], transport=transport, timeout=timeout)
+            self.clients[name] = self.choices[name].client()
         return self.clients[name]
 
     async def aclose(self) -> None:
@@ -78,32 +71,6 @@ class Runtime:
                 await client.aclose()
         self.clients.clear()
         await self.db.dispose()
-
-
-def simulator_target() -> DwsTarget:
-    """The in-process simulator's target, with its demo credentials."""
-    return DwsTarget(
-        name=SIMULATOR_TARGET,
-        region=sim_defaults.REGION,
-        endpoint=SIMULATOR_ENDPOINT,
-        project_id=sim_defaults.PROJECT_ID,
-        ak=SecretStr(sim_defaults.AK),
-        sk=SecretStr(sim_defaults.SK),
-    )
-
-
-def start_simulator(
-    speed: float = DEFAULT_SPEED,
-) -> tuple[Any, Callable[[], httpx.AsyncBaseTransport]]:
-    """A fresh simulator on a clock `speed` times real time, and a transport factory for it."""
-    from dws.simulator.app import create_app
-
-    from dws.simulator.clock import SimClock
-    from dws.simulator.state import SimState
-
-    state = SimState(clock=SimClock(speed=speed))
-    app = create_app(state)
-    return state, lambda: httpx.ASGITransport(app=app)
 
 
 def choose_policy(settings: Settings, simulated: bool, reg: Registry) -> tuple[Policy, str]:
@@ -134,19 +101,20 @@ async def open_runtime(
     track_interval: float = 5.0,
 ) -> AsyncIterator[Runtime]:
     """Build the runtime (the database upgraded to head), close everything on exit."""
-    targets = {t.name: t for t in settings.dws_targets()}
-    default = settings.default_dws_target()
-    simulated = default is None
-    sim_state: Any = None
-    transport_factory = None
-    if simulated:
-        target = simulator_target()
-        targets = {target.name: target}
-        default_name = target.name
-        sim_state, transport_factory = start_simulator(speed)
+    if settings.default_dws_target() is None:
+        sim = TargetChoice.simulator(speed=speed)
+        choices = {sim.target.name: sim}
+        default_name = sim.target.name
     else:
-        assert default is not None
-        default_name = default.name
+        choices = {
+            t.name: TargetChoice.from_settings(settings, t.name) for t in settings.dws_targets()
+        }
+        default_target = settings.default_dws_target()
+        assert default_target is not None
+        default_name = default_target.name
+    simulated = choices[default_name].simulated
+    sim_state = choices[default_name].sim_state
+    targets = {name: choice.target for name, choice in choices.items()}
     policy, source = choose_policy(settings, simulated, registry)
     url = settings.database_url.get_secret_value() if settings.database_url else None
     db = Database(url)
@@ -180,7 +148,7 @@ async def open_runtime(
             default_target=default_name,
             simulated=simulated,
             simulator=sim_state,
-            transport_factory=transport_factory,
+            choices=choices,
         )
         yield runtime
     finally:
