@@ -117,6 +117,7 @@ class Snapshot:
     status: str = "CREATING"
     finished: float | None = None
     task_token: int = 0
+    origin: Cluster | None = None  # the cluster as it was (restorable after it is deleted)
 
 
 @dataclass(slots=True)

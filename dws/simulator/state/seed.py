@@ -105,6 +105,7 @@ def _history(state: SimState, cluster: Cluster) -> None:
             kind,
             "AVAILABLE",
             t + 300,
+            origin=cluster,
         )
         state.add_snapshot(snap)
         state.emit_event("createBackupSuccess", snap.id, snap.name, at=t + 300)

@@ -57,6 +57,7 @@ class SnapshotOps(ParamOps):
             SNAPSHOT_SECONDS,
             size,
         )
+        snap.origin = cluster
         self.add_snapshot(snap)
         self._begin(cluster, "SNAPSHOTTING", "createSnapshotJob", None, SNAPSHOT_SECONDS)
         assert cluster.task is not None
@@ -104,9 +105,9 @@ class SnapshotOps(ParamOps):
         snap = self.get_snapshot(snapshot_id)
         if snap.status != "AVAILABLE":
             raise not_allowed(f"Snapshot {snap.name} is {snap.status}; cannot restore it.")
-        source = self.clusters.get(snap.cluster_id)
+        source = self.clusters.get(snap.cluster_id) or snap.origin
         if source is None:
-            raise not_allowed(f"The cluster of snapshot {snap.name} no longer exists.")
+            raise not_allowed(f"The cluster of snapshot {snap.name} is unknown.")
         if port is not None and not 8000 <= port <= 30000:
             raise bad_request("port must be between 8000 and 30000.", "DWS.5060")
         if availability_zone and availability_zone not in self.availability_zones:

@@ -153,6 +153,9 @@ def test_create_and_delete(state: SimState) -> None:
     assert cluster.id not in state.clusters
     assert keep.id in state.snapshots
     assert _names(state, 1) == ["deleteClusterSuccess"]
+    again = state.restore_snapshot(keep.id, "fresh-one-again")
+    state.advance(900)
+    assert (again.status, again.number_of_node) == ("AVAILABLE", 3)
 
 
 @pytest.mark.parametrize(
