@@ -13,6 +13,7 @@ contiguous whatever rolls back. Command text and parameters are redacted before 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,7 +76,20 @@ class AuditEntry:
 
 def _plain_json(value: Any) -> Any:
     """``value`` as it will read back from a JSON column (str keys, lists, str for the rest)."""
-    return json.loads(json.dumps(value, default=str))
+    try:
+        return json.loads(json.dumps(value, default=str, allow_nan=False))
+    except ValueError:  # NaN or infinity somewhere: JSON has no such numbers
+        return _plain_json(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 _TEXT_FIELDS = (
@@ -103,7 +117,7 @@ def _text(name: str, value: object) -> str | None:
     """A string field as it will be stored: str, cut to the column's length."""
     if value is None:
         return None
-    text = str(value)
+    text = str(value).replace("\x00", "")  # PostgreSQL text cannot hold NUL
     limit = _LIMITS.get(name)
     return text[:limit] if limit is not None else text
 
@@ -119,10 +133,12 @@ def _row(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, Any]:
         id=_text("id", entry.id) or new_id(),
         at=at,
         event=AuditEvent(entry.event),
-        command_text=redact(str(entry.command_text)) if entry.command_text is not None else None,
+        command_text=_text("command_text", redact(str(entry.command_text)))
+        if entry.command_text is not None
+        else None,
         params=_plain_json(redact_params(dict(entry.params))),
         approvers=[str(a) for a in entry.approvers],
-        outcome=redact(str(entry.outcome)) if entry.outcome is not None else None,
+        outcome=_text("outcome", redact(str(entry.outcome))) if entry.outcome is not None else None,
         duration_ms=round(entry.duration_ms) if entry.duration_ms is not None else None,
         prev_hash=prev_hash,
     )

@@ -155,3 +155,17 @@ async def test_missing_postgres_database_is_unavailable() -> None:
             await db.ping()
     assert "dwsbot_no_such_database" in str(info.value)
     assert "pw-not-shown" not in str(info.value)
+
+
+async def test_connection_lost_mid_transaction_is_unavailable(tmp_path: Path) -> None:
+    from tests.db_fixtures import fresh_database
+
+    async with fresh_database("postgres", tmp_path) as db:
+        with pytest.raises(DatabaseUnavailableError, match="database unavailable") as info:
+            async with db.unit_of_work() as uow:
+                uow.session.add(Lease(name="lost", owner="me", until=utcnow()))
+                await uow.session.flush()
+                await uow.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        assert "\n" not in str(info.value)
+        async with db.unit_of_work(readonly=True) as uow:  # the pool recovers; nothing was kept
+            assert (await uow.session.scalars(sa.select(Lease.name))).all() == []
