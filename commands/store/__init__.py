@@ -9,7 +9,8 @@
                         #   set_message_ref, set_result, list_pending, expire_due
         uow.trackers    # TrackerRepository: create, get, claim_due, record_poll, finish,
                         #   release, set_message_ref, list_active
-        uow.audit       # AuditRepository: append, append_many, head, query, stream
+        uow.audit       # AuditRepository: append, append_many (-> AppendedRecord: seq, id,
+                        #   at, prev_hash, hash), head, query, stream
         uow.leases      # LeaseRepository: acquire, release, holder
 
 Errors: `DatabaseUnavailableError` (cannot reach the database; one line, password masked) and
@@ -18,7 +19,7 @@ Errors: `DatabaseUnavailableError` (cannot reach the database; one line, passwor
 
 from __future__ import annotations
 
-from commands.store.audit import AuditEntry
+from commands.store.audit import AppendedRecord, AuditEntry
 from commands.store.errors import DatabaseUnavailableError, DatabaseUrlError, StoreError
 from commands.store.models import (
     Approval,
@@ -35,6 +36,7 @@ from commands.store.session import Database, UnitOfWork
 from commands.store.urls import default_database_path, default_database_url, mask_url
 
 __all__ = [
+    "AppendedRecord",
     "Approval",
     "ApprovalStatus",
     "AuditEntry",

@@ -145,6 +145,7 @@ async def test_in_memory_sqlite_keeps_one_database() -> None:
             assert (await uow.session.scalars(sa.select(Lease.name))).all() == ["m"]
 
 
+@pytest.mark.postgres
 async def test_missing_postgres_database_is_unavailable() -> None:
     from tests.db_fixtures import PG_URL, require_postgres
 
@@ -157,6 +158,7 @@ async def test_missing_postgres_database_is_unavailable() -> None:
     assert "pw-not-shown" not in str(info.value)
 
 
+@pytest.mark.postgres
 async def test_connection_lost_mid_transaction_is_unavailable(tmp_path: Path) -> None:
     from tests.db_fixtures import fresh_database
 
