@@ -8,6 +8,7 @@ plus one method per DWS operation (in the mixins).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from dws.simulator import defaults
@@ -38,14 +39,15 @@ class SimState(AlarmOps):
         seed: int = 0,
         clock: SimClock | None = None,
         project_id: str = defaults.PROJECT_ID,
-        populate: bool = True,
+        populate: bool | Callable[[SimState], None] = True,
     ) -> None:
         super().__init__(clock or SimClock(), seed, project_id)
         self._populate = populate
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
-        """Forget everything and rebuild the seeded fleet (same seed → same fleet)."""
+        """Forget everything and rebuild the fleet: the demo fleet, a generated one (`Fleet`) or
+        none (`populate=False`); same seed, same fleet."""
         from dws.simulator.state.seed import populate_catalogue, populate_demo
 
         self._init_stores(self.seed if seed is None else seed)
@@ -53,7 +55,9 @@ class SimState(AlarmOps):
         self._register_snapshot_handlers()
         self._register_dr_handlers()
         populate_catalogue(self)
-        if self._populate:
+        if callable(self._populate):
+            self._populate(self)
+        elif self._populate:
             populate_demo(self)
 
     def node_type_by_spec(self, spec: str) -> NodeType:

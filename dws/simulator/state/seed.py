@@ -187,33 +187,43 @@ class Fleet:
     def generate(
         n_clusters: int, n_events: int = 0, *, seed: int = 0, clock: SimClock | None = None
     ) -> SimState:
-        """A state with `n_clusters` clusters and `n_events` events spread over 90 days."""
+        """A state with `n_clusters` clusters and `n_events` events spread over 90 days.
+
+        `reset()` on it generates the same kind of fleet again (for the new seed).
+        """
         from dws.simulator.state.core import SimState
 
-        state = SimState(seed=seed, clock=clock, populate=False)
-        rng, now = state.rng, state.now()
-        clusters = []
-        for i in range(n_clusters):
-            created = now - rng.randint(30, 700) * DAY
-            nt = state.node_types[i % len(state.node_types)]
-            cluster = make_cluster(
-                state, f"cluster-{i:05d}", VERSIONS[i % len(VERSIONS)], nt, 3 + i % 6, created
-            )
-            cluster.tags = {"env": rng.choice(["prod", "dev", "test"])}
-            state.clusters[cluster.id] = cluster
-            clusters.append(cluster)
-        if clusters and n_events:
-            names = [
-                "rebootClusterSuccess",
-                "createBackupSuccess",
-                "updateConfigurationSuccess",
-                "startClusterSuccess",
-                "stopClusterSuccess",
-                "resetPasswordSuccess",
-            ]
-            step = 90 * DAY / n_events
-            start = now - 90 * DAY
-            for j in range(n_events):
-                c = clusters[rng.randrange(len(clusters))]
-                state.emit_event(names[j % len(names)], c.id, c.name, at=start + j * step)
-        return state
+        return SimState(
+            seed=seed, clock=clock, populate=lambda st: populate_generated(st, n_clusters, n_events)
+        )
+
+
+EVENT_MIX = [
+    "rebootClusterSuccess",
+    "createBackupSuccess",
+    "updateConfigurationSuccess",
+    "startClusterSuccess",
+    "stopClusterSuccess",
+    "resetPasswordSuccess",
+]
+
+
+def populate_generated(state: SimState, n_clusters: int, n_events: int) -> None:
+    """`n_clusters` plain clusters and `n_events` events in time order over the last 90 days."""
+    rng, now = state.rng, state.now()
+    clusters = []
+    for i in range(n_clusters):
+        created = now - rng.randint(30, 700) * DAY
+        nt = state.node_types[i % len(state.node_types)]
+        cluster = make_cluster(
+            state, f"cluster-{i:05d}", VERSIONS[i % len(VERSIONS)], nt, 3 + i % 6, created
+        )
+        cluster.tags = {"env": rng.choice(["prod", "dev", "test"])}
+        state.clusters[cluster.id] = cluster
+        clusters.append(cluster)
+    if clusters and n_events:
+        step = 90 * DAY / n_events
+        start = now - 90 * DAY
+        for j in range(n_events):
+            c = clusters[rng.randrange(len(clusters))]
+            state.emit_event(EVENT_MIX[j % len(EVENT_MIX)], c.id, c.name, at=start + j * step)

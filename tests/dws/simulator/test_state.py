@@ -354,3 +354,12 @@ def test_alarm_statistics_count_days_in_the_asked_zone(state: SimState) -> None:
     assert (utc[-1]["date"], east[-1]["date"]) == ("2026-03-01", "2026-03-02")
     assert utc[-1]["prompt"] == east[-1]["prompt"] == 1
     assert len(utc) == len(east) == 7
+
+
+def test_reset_of_a_generated_fleet_generates_again() -> None:
+    fleet = Fleet.generate(30, 300, seed=2)
+    ids = set(fleet.clusters)
+    fleet.reset()
+    assert set(fleet.clusters) == ids and len(fleet.events) == 300
+    fleet.reset(seed=3)
+    assert len(fleet.clusters) == 30 and set(fleet.clusters).isdisjoint(ids)
