@@ -27,6 +27,7 @@ from bot.render_text import render_plain, render_rich
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import DEFAULT_SPEED, Runtime, WiringError, demo_policy_text, open_runtime
 from commands.dispatch import ActionRequest, InvocationRequest
+from commands.parsing import parse
 from commands.policy import PolicyError
 from commands.registry import UserRef
 from commands.replies import APPROVAL_CHOICES, Action, Reply
@@ -58,6 +59,8 @@ class ConsoleSession:
     user: str = DEFAULT_USER
     rich: bool = False
     read_secret: ReadLine | None = None
+    scripted: bool = False
+    """Input is not a terminal: a command that needs secrets is followed by one line each."""
     choices: dict[int, Action] = field(default_factory=dict)
     next_choice: int = 1
     last_notified: Reply | None = None
@@ -126,10 +129,31 @@ class ConsoleSession:
 
     async def _command(self, text: str) -> None:
         assert self.runtime is not None
+        prompt: Callable[[str], Awaitable[str | None]] = self.prompt_secret
+        if self.scripted:
+            prompt = await self._read_secrets_ahead(text)
         request = InvocationRequest(
-            user=self.user_ref(), channel=CHANNEL, text=text, prompt_secret=self.prompt_secret
+            user=self.user_ref(), channel=CHANNEL, text=text, prompt_secret=prompt
         )
         self.show(await self.runtime.dispatcher.handle(request))
+
+    async def _read_secrets_ahead(self, text: str) -> Callable[[str], Awaitable[str | None]]:
+        """In a script, take a secret command's secret lines now, whatever happens next.
+
+        Otherwise a refused command would leave its secret line to be read (and echoed) as
+        the next command.
+        """
+        assert self.runtime is not None
+        parsed = parse(text, self.runtime.registry)
+        names = [] if isinstance(parsed, Reply) else list(parsed.spec.secrets)
+        values = [
+            await self.prompt_secret(f"New {n.replace('_', ' ')} (not echoed): ") for n in names
+        ]
+
+        async def given(_label: str) -> str | None:
+            return values.pop(0) if values else None
+
+        return given
 
     async def _click(self, arg: str) -> None:
         assert self.runtime is not None
@@ -229,6 +253,7 @@ async def run_console(
     session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
     reader = LineReader(stream, tty)
     session.read_secret = _secret_reader(reader, console)
+    session.scripted = not tty
     try:
         settings = settings or load_settings()
         async with open_runtime(

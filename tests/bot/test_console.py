@@ -199,6 +199,19 @@ async def test_reset_password_never_shows_the_password(
         assert PASSWORD.encode() not in extra.read_bytes()
 
 
+async def test_refused_secret_command_still_consumes_its_secret_line(
+    env: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    script = f"/as victor\n/dws reset-password reporting\n{PASSWORD}\n/dws whoami\n"
+    played = await play(script)
+    assert "Not allowed" in played.text
+    assert PASSWORD not in played.text
+    assert PASSWORD not in caplog.text
+    assert "victor" in played.text.split("whoami", 1)[1]
+    assert played.posts("/reset-password") == []
+
+
 def test_subprocess_runs_one_line(env: str) -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dwsbot"), "console", "-c", "/dws cluster reporting"],
