@@ -24,7 +24,9 @@ _FLAG = re.compile(
     rf"(?i)(?P<flag>(?<![\w-])--?(?:[a-z0-9]+-)*(?:{_WORDS}))(?P<sep>=|\s+)(?!-)"
     rf"{_VALUE}"
 )
-_PAIR = re.compile(rf"(?i)(?P<key>\b(?:[a-z0-9]+[_.-])*(?:{_WORDS}))(?P<sep>\s*[=:]\s*){_VALUE}")
+_PAIR = re.compile(
+    rf"(?i)(?P<key>\b(?:[a-z0-9]+[_.-])*(?:{_WORDS}))(?P<sep>[\"']?\s*[=:]\s*){_VALUE}"
+)
 _URL_CREDENTIALS = re.compile(r"(?i)\b(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]+):[^@/\s]+@")
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_URL_CREDENTIALS, rf"\g<head>:{MASK}@"),

@@ -173,6 +173,8 @@ def test_parse_since() -> None:
             "/dws params set prod max_connections=100 risk=low task=1",
         ),
         ("tokens: 5", "tokens: 5"),
+        ('{"password": "a b", "name": "x"}', '{"password": ***, "name": "x"}'),
+        ("{'sk': 'K'}", "{'sk': ***}"),
         ("/dws clusters", "/dws clusters"),
     ],
 )
