@@ -95,6 +95,7 @@ class ClusterOps(StateBase):
         cluster.task = task
         cluster.last_task_status = None
         cluster.updated = self.now()
+        self.touch()
         if event:
             self.emit_event(event, cluster.id, cluster.name)
         return task.job_id

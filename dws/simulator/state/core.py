@@ -2,7 +2,9 @@
 
 Public surface used by the routes and by the control API: `reset(seed)`, `clock`, `tick()`,
 `advance()`, `set_time()`, `raise_alarm()`, `clear_alarm()`, `emit_event()`, `request_log`,
-plus one method per DWS operation (in the mixins).
+`record()`, `describe()`, plus one method per DWS operation (in the mixins). Reads of cluster
+lists and details are cached per `revision`; every state method that changes something calls
+`touch()`, and code that changes resources directly must call it too.
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ class SimState(AlarmOps):
         except Exception:
             cluster.tags = before
             raise
+        self.touch()
 
     def delete_tags(self, cluster_id: str, tags: list[dict[str, Any]]) -> None:
         """Delete tags by key (400 DWS.5191 if one does not exist; nothing is deleted then)."""
@@ -154,6 +157,7 @@ class SimState(AlarmOps):
             raise not_found("tag", missing[0], TAG_NOT_FOUND)
         for key in keys:
             del cluster.tags[key]
+        self.touch()
 
     def project_tags(self) -> dict[str, list[str]]:
         """Every tag key used in the project with its distinct values."""

@@ -363,3 +363,14 @@ def test_reset_of_a_generated_fleet_generates_again() -> None:
     assert set(fleet.clusters) == ids and len(fleet.events) == 300
     fleet.reset(seed=3)
     assert len(fleet.clusters) == 30 and set(fleet.clusters).isdisjoint(ids)
+
+
+def test_state_methods_invalidate_cached_answers(state: SimState) -> None:
+    from dws.simulator.views import cluster_detail_bytes
+
+    cluster = state.clusters[by_name(state, "reporting")]
+    before = cluster_detail_bytes(state, cluster)
+    state.add_tags(cluster.id, [{"key": "owner", "value": "ops"}])
+    assert b'"owner"' in cluster_detail_bytes(state, cluster) != before
+    state.delete_tags(cluster.id, [{"key": "owner", "value": "ops"}])
+    assert b'"owner"' not in cluster_detail_bytes(state, cluster)
