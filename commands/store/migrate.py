@@ -45,7 +45,11 @@ def _run(
     revision: str,
 ) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
+        # One migrator per schema at a time (replicas starting together wait for each other).
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+            {"k": _ADVISORY_LOCK_KEY},
+        )
     config.attributes["connection"] = connection
     if action == "upgrade":
         command.upgrade(config, revision)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,14 @@ def test_alembic_command_line_with_repo_ini(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
     assert str(head_revision()) in done.stdout
+
+
+async def test_replicas_upgrading_together_migrate_once(db_kind: str, tmp_path: Path) -> None:
+    async with fresh_database(db_kind, tmp_path, upgrade=False) as db:
+        other = Database(db.url, schema=db.schema)
+        try:
+            await asyncio.gather(db.upgrade(), other.upgrade(), db.upgrade())
+            assert await other.current_revision() == head_revision()
+        finally:
+            await other.dispose()
+        await run(db, "check")
