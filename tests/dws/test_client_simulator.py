@@ -4,13 +4,9 @@ pagination, errors, injected faults."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import uvicorn
 
 from dws.client import DwsClient, RetryPolicy
 from dws.config import DwsTarget
@@ -18,36 +14,9 @@ from dws.errors import DwsApiError, DwsNotFoundError, DwsTransportError
 from dws.models import ListClusterDetailsResponse, ListClustersResponse, SnapshotDetail
 from dws.paging import paginate
 from dws.simulator import defaults
-from dws.simulator.control import simulator_app
-from dws.simulator.state import SimState
 from dws.waiters import wait_for_cluster, wait_for_job
+from tests.dws.simulator.served import Served
 from tests.dws.simulator.support import frozen_state
-
-
-class Served:
-    """The whole simulator on an ephemeral port, in a background thread."""
-
-    def __init__(self, state: SimState) -> None:
-        self.state = state
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(simulator_app(state), log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, args=([self.sock],), daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -5,51 +5,20 @@ deserializes into the SDK's models with the expected values, and the SDK's signa
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from dws.simulator import defaults
-from dws.simulator.control import simulator_app
 from dws.simulator.state import SimState
+from tests.dws.simulator.served import Served
 from tests.dws.simulator.support import by_name, frozen_state
 
 dws_v2 = pytest.importorskip("huaweicloudsdkdws.v2")
 core_http = pytest.importorskip("huaweicloudsdkcore.http.http_config")
 basic = pytest.importorskip("huaweicloudsdkcore.auth.credentials")
-
-
-class Served:
-    """The simulator on an ephemeral port, in a background thread."""
-
-    def __init__(self, state: SimState) -> None:
-        self.state = state
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(simulator_app(state), log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, args=([self.sock],), daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the simulator did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
