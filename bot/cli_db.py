@@ -28,6 +28,7 @@ from commands.store.migrate import head_revision
 from commands.store.urls import sqlite_file
 
 T = TypeVar("T")
+_MAX_PROBLEMS = 100
 
 db_app = typer.Typer(help="The bot's database: migrations.", no_args_is_help=True)
 audit_app = typer.Typer(
@@ -107,8 +108,11 @@ def verify_command() -> None:
     """Check every audit record's hash and link; exit 1 if any was edited or deleted."""
     report = _run(verify)
     typer.echo(report.summary())
-    for problem in report.problems():
+    problems = report.problems()
+    for problem in problems[:_MAX_PROBLEMS]:
         typer.echo(f"  {problem}")
+    if len(problems) > _MAX_PROBLEMS:
+        typer.echo(f"  ... and {len(problems) - _MAX_PROBLEMS} more")
     if not report.ok:
         raise typer.Exit(1)
 

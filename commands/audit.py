@@ -140,7 +140,12 @@ def record_dict(record: AuditRecord) -> dict[str, Any]:
 async def export(
     db: Database, fmt: ExportFormat, since: datetime | None = None
 ) -> AsyncIterator[str]:
-    """The audit records (oldest first) as lines ending in ``\\n``: CSV with a header or JSONL."""
+    """The audit records (oldest first) as lines ending in ``\\n``: CSV with a header or JSONL.
+
+    JSONL holds the stored values exactly (hashes can be recomputed from it). In CSV, text that a
+    spreadsheet would evaluate as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
+    prefixed with ``'``; maps and lists are JSON.
+    """
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"unknown export format {fmt!r}: use csv or jsonl")
     buffer = io.StringIO()
@@ -161,7 +166,12 @@ async def export(
 def _csv_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value  # a spreadsheet must not evaluate user text as a formula
     return "" if value is None else value
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _drain(buffer: io.StringIO) -> str:

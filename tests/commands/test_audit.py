@@ -111,6 +111,7 @@ async def test_export_jsonl(database: Database) -> None:
     assert rows[1]["approvers"] == ["bob", "carol"]
     assert rows[0]["event"] == "requested" and rows[0]["at"].endswith("Z")
     assert rows[2]["prev_hash"] == rows[1]["hash"]
+    assert all(record_hash(r) == r["hash"] for r in rows)  # verifiable offline
 
 
 async def test_export_csv(database: Database) -> None:
@@ -122,6 +123,18 @@ async def test_export_csv(database: Database) -> None:
     assert rows[0]["command_text"] == "/dws restart prod-1"
     assert json.loads(rows[0]["params"]) == {"i": 1, "tags": ["a", "b"]}
     assert rows[0]["team"] == ""
+
+
+async def test_export_csv_defuses_formulas(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.audit.append(
+            AuditEntry(event=AuditEvent.DENIED_BY_POLICY, user_name="=HYPERLINK(1)", channel="-C")
+        )
+    text = "".join([line async for line in export(database, "csv")])
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert (row["user_name"], row["channel"]) == ("'=HYPERLINK(1)", "'-C")
+    (raw,) = [json.loads(x) async for x in export(database, "jsonl")]
+    assert raw["user_name"] == "=HYPERLINK(1)"
 
 
 async def test_export_since(database: Database) -> None:
