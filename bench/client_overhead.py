@@ -114,8 +114,7 @@ async def ours(
 
         async def worker() -> None:
             for _ in queue:
-                answer = await client.call("list_clusters")
-                ListClustersResponse.model_validate(answer)
+                await client.call_model("list_clusters", ListClustersResponse)
 
         await asyncio.gather(*(worker() for _ in range(10)))  # warm-up pool and caches
         queue = iter(range(calls))

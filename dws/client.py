@@ -20,20 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiohttp
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+from pydantic import BaseModel, ValidationError
 
 from dws.config import DwsTarget
 from dws.errors import (
@@ -46,6 +41,7 @@ from dws.errors import (
 from dws.operations import PreparedCall, get_operation
 from dws.signing import canonical_query
 
+M = TypeVar("M", bound=BaseModel)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = "dwsbot/0.1 (+https://github.com/dwsbot)"
 
@@ -60,6 +56,19 @@ class RetryPolicy:
     jitter: float = 0.2
     retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
     max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, error: BaseException) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based).
+
+        The server's ``Retry-After`` when it gave one (capped), otherwise exponential backoff
+        (``backoff_initial * 2**(attempt-1)``, capped at ``backoff_max``) plus random jitter.
+        """
+        if isinstance(error, _RetryableStatus):
+            after = _retry_after_seconds(error.response.headers.get("Retry-After"))
+            if after is not None:
+                return min(after, self.max_retry_after)
+        backoff: float = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempt - 1))
+        return backoff + random.uniform(0, self.jitter)
 
 
 class _RetryableStatus(Exception):
@@ -106,15 +115,8 @@ class DwsClient:
         self._timeout_dict = _timeout_dict(timeout)
         self._base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
-        self._http = httpx.AsyncClient(
-            base_url=target.endpoint,
-            transport=transport or default_transport(),
-            auth=auth,
-            timeout=self._timeout,
-            headers=self._base_headers,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._auth = auth
+        self._transport = transport or default_transport()
 
     async def __aenter__(self) -> Self:
         return self
@@ -129,7 +131,7 @@ class DwsClient:
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._http.aclose()
+        await self._transport.aclose()
 
     def prepare(
         self, operation: str, params: Mapping[str, Any] | None = None, body: Any = None
@@ -176,25 +178,49 @@ class DwsClient:
         response = await self._send(call, timeout)
         return _parse_json(response, call.operation)
 
+    async def call_model(
+        self,
+        operation: str,
+        model: type[M],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> M:
+        """Call an operation and parse its answer straight into a pydantic model.
+
+        ``model`` is usually ``dws.models.RESPONSE_MODELS[operation]``; parsing from the raw
+        bytes skips the intermediate dicts of ``call``. A body that does not fit the model
+        raises ``DwsResponseError`` naming the operation.
+        """
+        call = self.prepare(operation, params, body)
+        response = await self._send(call, timeout)
+        try:
+            return model.model_validate_json(response.content or b"null")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the answer"
+            raise DwsResponseError(
+                f"{operation}: unexpected answer from the service ({where}: {first['msg']})"
+            ) from None
+
     @property
-    def http_auth(self) -> httpx.Auth | None:
+    def http_auth(self) -> httpx.Auth:
         """The authentication in use (for dry runs that show a signed request)."""
-        return self._http.auth
+        return self._auth
 
     async def _send(self, call: PreparedCall, timeout: float | None) -> httpx.Response:
         idempotent = call.method in IDEMPOTENT_METHODS
-        policy = self.retry
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(policy.max_attempts),
-            wait=_RetryAfterWait(policy),
-            retry=retry_if_exception(lambda exc: _should_retry(exc, idempotent)),
-            reraise=True,
-            sleep=self._sleep,
-        )
+        attempt = 1
         try:
-            async for attempt in retrying:
-                with attempt:
+            while True:
+                try:
                     return await self._send_once(call, timeout)
+                except (_RetryableStatus, httpx.TransportError) as exc:
+                    if attempt >= self.retry.max_attempts or not _should_retry(exc, idempotent):
+                        raise
+                    await self._sleep(self.retry.delay(attempt, exc))
+                    attempt += 1
         except _RetryableStatus as exc:
             raise _api_error(exc.response, exc.operation) from None
         except httpx.TimeoutException as exc:
@@ -205,38 +231,39 @@ class DwsClient:
             raise DwsTransportError(
                 f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}"
             ) from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send_once(self, call: PreparedCall, timeout: float | None) -> httpx.Response:
         request = self._request_for(call, timeout)
         if self._limit is None:
-            response = await self._http.send(request)
+            response = await self._exchange(request)
         else:
             async with self._limit:
-                response = await self._http.send(request)
+                response = await self._exchange(request)
         if response.is_success:
             return response
         if response.status_code in self.retry.retry_statuses:
             raise _RetryableStatus(response, call.operation)
         raise _api_error(response, call.operation)
 
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send one request through the auth flow and the transport; the body is read.
 
-class _RetryAfterWait:
-    """Exponential backoff with jitter, or the server's Retry-After when it gives one."""
-
-    def __init__(self, policy: RetryPolicy) -> None:
-        self._policy = policy
-        self._backoff = wait_exponential_jitter(
-            multiplier=policy.backoff_initial, max=policy.backoff_max, jitter=policy.jitter
-        )
-
-    def __call__(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _RetryableStatus):
-            after = _retry_after_seconds(exc.response.headers.get("Retry-After"))
-            if after is not None:
-                return min(after, self._policy.max_retry_after)
-        return float(self._backoff(state))
+        This is httpx's own auth loop without the client's cookie jar, redirects and hooks,
+        which the DWS API does not use (and which cost more CPU than signing).
+        """
+        flow = self._auth.async_auth_flow(request)
+        request = await flow.__anext__()
+        while True:
+            response = await self._transport.handle_async_request(request)
+            response.request = request
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            try:
+                request = await flow.asend(response)
+            except StopAsyncIteration:
+                return response
 
 
 def _timeout_dict(seconds: float) -> dict[str, float | None]:
