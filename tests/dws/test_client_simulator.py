@@ -64,7 +64,7 @@ async def test_restart_lifecycle(client: DwsClient, served: Served) -> None:
     detail = ListClusterDetailsResponse.model_validate(
         await client.call("list_cluster_details", {"cluster_id": cid})
     ).cluster
-    assert detail.task_status == "REBOOTING"
+    assert detail is not None and detail.task_status == "REBOOTING"
     with pytest.raises(DwsApiError) as info:
         await client.call("restart_cluster", {"cluster_id": cid}, body={"restart": {}})
     assert info.value.status == 400 and info.value.error_code

@@ -100,7 +100,7 @@ async def test_wait_for_job_timeout() -> None:
 
 
 async def test_wait_for_cluster_until_idle() -> None:
-    states = [
+    states: list[dict[str, object]] = [
         {
             "status": "AVAILABLE",
             "task_status": "REBOOTING",
