@@ -224,6 +224,11 @@ class DwsClient:
         except _RetryableStatus as exc:
             raise _api_error(exc.response, exc.operation) from None
         except httpx.TimeoutException as exc:
+            if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
+                # httpx-aiohttp reports a refused connection as a connect timeout.
+                raise DwsTransportError(
+                    f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}"
+                ) from None
             raise DwsTimeoutError(
                 f"{call.operation}: no answer from {self.target.endpoint} in time ({_kind(exc)})"
             ) from None

@@ -284,3 +284,23 @@ async def test_per_call_timeout_reaches_the_transport() -> None:
         await client.call("list_clusters")
     assert seen[0]["read"] == 2.5
     assert seen[1]["read"] == 30
+
+
+async def test_refused_connection_over_aiohttp_is_not_called_a_timeout() -> None:
+    import socket
+
+    from dws.client import default_transport
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    target = TARGET.model_copy(update={"endpoint": f"http://127.0.0.1:{port}"})
+    async with DwsClient(target, transport=default_transport(), sleep=_no_sleep) as client:
+        with pytest.raises(DwsTransportError) as info:
+            await client.call("list_clusters")
+    assert not isinstance(info.value, DwsTimeoutError)
+    assert "could not reach" in str(info.value)
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
