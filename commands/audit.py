@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from commands.store.chain import GENESIS_HASH, format_time, record_fields, record_hash
+from commands.store.chain import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    format_time,
+    record_fields,
+    record_hash,
+)
 from commands.store.models import AuditRecord
 from commands.store.redaction import redact, redact_params
 from commands.store.session import Database
@@ -40,31 +46,7 @@ __all__ = [
 
 ExportFormat = Literal["csv", "jsonl"]
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "seq",
-    "id",
-    "at",
-    "event",
-    "user_id",
-    "user_name",
-    "team",
-    "channel",
-    "command_text",
-    "action",
-    "target_name",
-    "cluster_id",
-    "cluster_name",
-    "params",
-    "approvers",
-    "approval_id",
-    "request_id",
-    "job_id",
-    "outcome",
-    "error_code",
-    "duration_ms",
-    "prev_hash",
-    "hash",
-)
+EXPORT_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
 
 
 @dataclass
