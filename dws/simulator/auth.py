@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dws.signing import SignatureError, verify
 from dws.simulator import defaults
+from dws.simulator.asgi import read_body
 
 TOKEN_PATH = "/v3/auth/tokens"
 CONTROL_PREFIX = "/_sim/"
@@ -102,7 +103,7 @@ class AuthMiddleware:
             return
         if scope["path"].rstrip("/") == TOKEN_PATH:
             if scope["method"] == "POST":
-                await self._issue(await _read_body(receive), send)
+                await self._issue(await read_body(receive), send)
             else:
                 await _send_json(send, 405, _iam_error(405, "Method Not Allowed", "Use POST."))
             return
@@ -111,7 +112,7 @@ class AuthMiddleware:
             if "x-auth-token" in headers:
                 project = self._check_token(headers["x-auth-token"])
             else:
-                body = await _read_body(receive)
+                body = await read_body(receive)
                 receive = _replay(body, receive)
                 self._check_signature(scope, headers, body)
                 project = self.config.project_id
@@ -246,18 +247,6 @@ def _headers(scope: Scope) -> dict[str, str]:
         if name not in headers:
             headers[name] = value.decode("latin-1")
     return headers
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

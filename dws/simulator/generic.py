@@ -38,6 +38,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from dws.simulator import catalogue
+from dws.simulator.asgi import read_body
 from dws.simulator.errors import SimError
 
 NOT_FOUND_CODE = "APIGW.0101"
@@ -337,7 +338,7 @@ class GenericResponder:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         compiled = self.match(scope["method"], scope["path"])
         if compiled is None:
             msg = f"The API does not exist: {scope['method']} {scope['path']}"
@@ -365,18 +366,6 @@ def _content_type(scope: Scope) -> str:
         if key == b"content-type":
             return str(value.decode("latin-1")).lower()
     return ""
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 async def _send(send: Send, status: int, payload: bytes) -> None:
