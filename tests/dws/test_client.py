@@ -304,3 +304,38 @@ async def test_refused_connection_over_aiohttp_is_not_called_a_timeout() -> None
 
 async def _no_sleep(_seconds: float) -> None:
     return None
+
+
+async def test_iam_token_401_reauthenticates_once_through_the_client() -> None:
+    iam_target = DwsTarget(
+        name="iam",
+        endpoint="https://dws.example.test",
+        project_id=TARGET.project_id,
+        iam_endpoint="https://iam.example.test",
+        username="ops",
+        password="iam-password-secret",
+        domain="acme",
+    )
+    tokens = iter(["token-1", "token-2"])
+
+    def token(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v3/auth/tokens"
+        body = {"token": {"expires_at": "2099-01-01T00:00:00.000000Z"}}
+        return httpx.Response(201, json=body, headers={"X-Subject-Token": next(tokens)})
+
+    def dws(expected: str, status: int):
+        def answer(request: httpx.Request) -> httpx.Response:
+            assert request.headers["X-Auth-Token"] == expected
+            return httpx.Response(status, json={"clusters": [], "count": 0})
+
+        return answer
+
+    handler = Recorder(token, dws("token-1", 401), token, dws("token-2", 200))
+    async with DwsClient(iam_target, transport=httpx.MockTransport(handler)) as client:
+        assert (await client.call("list_clusters"))["count"] == 0
+    assert [r.url.host for r in handler.requests] == [
+        "iam.example.test",
+        "dws.example.test",
+        "iam.example.test",
+        "dws.example.test",
+    ]
