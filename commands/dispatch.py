@@ -173,9 +173,13 @@ class Dispatcher:
         try:
             plan = await spec.change.plan(ctx, inv.args)
         except CommandFailure as exc:
+            await self._audit_refusal(ctx.user, ctx.channel, inv, exc.message, None, failed=True)
             return Reply.error(exc.message, follow_ups=exc.follow_ups)
         except DwsError as exc:
-            return Reply.error(dws_error_text(exc))
+            text = dws_error_text(exc)
+            code = getattr(exc, "error_code", None)
+            await self._audit_refusal(ctx.user, ctx.channel, inv, text, None, code, failed=True)
+            return Reply.error(text)
         plan = dataclasses.replace(plan, action=plan.action or spec.name)
         cluster = ClusterRef(name=plan.cluster_name, id=plan.cluster_id)
         now = self.services.clock()
@@ -219,8 +223,17 @@ class Dispatcher:
         return values
 
     async def _audit_refusal(
-        self, user: UserRef, channel: str, inv: Invocation, reason: str, plan: object
+        self,
+        user: UserRef,
+        channel: str,
+        inv: Invocation,
+        reason: str,
+        plan: object,
+        error_code: str | None = None,
+        *,
+        failed: bool = False,
     ) -> None:
+        """Record a refused attempt: by the policy, or (``failed``) by a precondition."""
         db = self.services.db
         if db is None:
             return
@@ -231,7 +244,7 @@ class Dispatcher:
             async with db.unit_of_work() as uow:
                 await uow.audit.append(
                     entry(
-                        AuditEvent.DENIED_BY_POLICY,
+                        AuditEvent.FAILED if failed else AuditEvent.DENIED_BY_POLICY,
                         user,
                         channel=channel,
                         at=self.services.clock(),
@@ -242,6 +255,7 @@ class Dispatcher:
                         cluster_name=p.cluster_name if p else None,
                         params=p.params if p else {},
                         outcome=reason,
+                        error_code=error_code,
                     )
                 )
         except StoreError:

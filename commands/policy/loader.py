@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -51,7 +51,7 @@ class RawFreeze(_Raw):
 
 
 class RawPolicy(_Raw):
-    version: int = 1
+    version: Literal[1] = 1
     roles: list[str] | dict[str, int]
     default_role: str | None = None
     users: dict[str, str] = {}
@@ -194,6 +194,15 @@ class _Checker:
             rule = ActionRule(
                 rule.min_role, rule.approvals, rule.min_role, rule.distinct_roles, ttl
             )
+        if rule.distinct_roles and rule.approvals:
+            floor = self.roles.get(rule.approver_role or rule.min_role, 0)
+            eligible = sum(1 for rank in self.roles.values() if rank >= floor)
+            if rule.approvals > eligible:
+                raise self.fail(
+                    path,
+                    f"{rule.approvals} approvals from distinct roles can never be met: only "
+                    f"{eligible} role{'s' if eligible != 1 else ''} may approve",
+                )
         return rule
 
     def freeze(self, index: int, raw: RawFreeze) -> FreezeWindow:
@@ -216,11 +225,14 @@ class _Checker:
         def local(t: datetime | None) -> datetime | None:
             return None if t is None else (t.replace(tzinfo=tz) if t.tzinfo is None else t)
 
+        start, until = local(raw.from_), local(raw.until)
+        if start is not None and until is not None and start >= until:
+            raise self.fail((*path, "until"), f"freeze {raw.name!r} ends before it starts")
         return FreezeWindow(
             name=raw.name,
             tz=tz,
-            start=local(raw.from_),
-            until=local(raw.until),
+            start=start,
+            until=until,
             cron=cron,
             actions=tuple(raw.actions),
             clusters=tuple(raw.clusters),

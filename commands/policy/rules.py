@@ -157,14 +157,19 @@ class Policy:
     def active_freeze(
         self, action: str, cluster: ClusterRef | None, role: str | None, now: datetime
     ) -> FreezeWindow | None:
-        """The first freeze window covering this action now, unless the role is exempt."""
+        """The first freeze window covering this action now, unless the role is exempt.
+
+        ``cluster=None`` (not known yet) matches only windows over every cluster; a cluster
+        without a name or an id is matched by every window (fail closed)."""
         for window in self.freezes:
-            names = [None] if cluster is None else [n for n in (cluster.name, cluster.id) if n]
-            if (
-                window.active(now)
-                and any(window.applies(action, n) for n in names)
-                and role not in window.except_roles
-            ):
+            if not window.active(now) or role in window.except_roles:
+                continue
+            if cluster is None:
+                covered = "*" in window.clusters and window.applies(action, None)
+            else:
+                names = [n for n in (cluster.name, cluster.id) if n] or [None]
+                covered = any(window.applies(action, n) for n in names)
+            if covered:
                 return window
         return None
 

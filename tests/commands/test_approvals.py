@@ -314,3 +314,35 @@ async def test_unexpected_error_at_execution_voids(
         approval = await uow.approvals.get(approval_id)
     assert approval is not None and approval.status.value == "voided"
     assert world.executed == []
+
+
+async def test_precondition_refusal_is_audited_and_runs_nothing(
+    dispatcher: Dispatcher, database: Database, world: World
+) -> None:
+    world.clusters["prod-dw"]["status"] = "REBOOTING"
+    reply = await say(dispatcher, ALICE, "/dws restart prod-dw")
+    assert reply.severity is Severity.ERROR and reply.text == "prod-dw is REBOOTING"
+    async with database.unit_of_work(readonly=True) as uow:
+        rows = await uow.audit.query(limit=10)
+    assert [(r.event, r.user_id, r.action, r.outcome) for r in rows] == [
+        (AuditEvent.FAILED, "alice", "restart", "prod-dw is REBOOTING")
+    ]
+    assert world.executed == []
+
+
+async def test_freeze_of_some_clusters_refuses_only_those(
+    world: World, database: Database, clock: Clock, notes: Notes
+) -> None:
+    from tests.commands.world import POLICY
+
+    text = POLICY + 'freezes: [{name: prod-freeze, cron: "* * * * *", clusters: ["prod-*"]}]\n'
+    d, _ = make_dispatcher(world, database, clock, notes, text)
+    refused = await say(d, ALICE, "/dws restart prod-dw")
+    assert refused.text == "Change freeze 'prod-freeze' is in effect."
+    assert (await say(d, ALICE, "/dws restart dev-dw")).actions
+    async with database.unit_of_work(readonly=True) as uow:
+        rows = await uow.audit.query(limit=10)
+    assert [(r.event, r.cluster_name) for r in reversed(rows)] == [
+        (AuditEvent.DENIED_BY_POLICY, "prod-dw"),
+        (AuditEvent.REQUESTED, "dev-dw"),
+    ]

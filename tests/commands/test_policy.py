@@ -105,6 +105,17 @@ def test_unknown_action_names_the_line(registry: Registry) -> None:
             "    except_roles: [admin]\n  - name: never\n    timezone: UTC\n",
             "p.yaml line 25: freeze 'never' needs cron, or from and/or until",
         ),
+        (
+            "until: 2027-01-04 08:00",
+            "until: 2026-12-19 08:00",
+            "p.yaml line 19: freeze 'year-end' ends before it starts",
+        ),
+        ("version: 1", "version: 2", "p.yaml line 1: version: Input should be 1"),
+        (
+            "stop: {approvals: 2, distinct_roles: true}",
+            "stop: {approvals: 2, approver_role: admin, distinct_roles: true}",
+            "p.yaml line 13: 2 approvals from distinct roles can never be met: only 1 role",
+        ),
     ],
 )
 def test_errors_name_the_line(registry: Registry, old: str, new: str, expected: str) -> None:
@@ -170,6 +181,19 @@ def test_freeze_windows(registry: Registry) -> None:
     assert p.can_run(
         ALICE, "restart", "C-PROD", PROD, datetime(2027, 1, 4, 7, 0, tzinfo=UTC)
     ).allowed
+
+
+def test_freeze_of_some_clusters_waits_for_the_cluster(registry: Registry) -> None:
+    p = _policy(registry)
+    christmas = datetime(2026, 12, 24, 12, tzinfo=UTC)
+    # the role-only check (cluster not known yet) is not refused by a prod-only window
+    assert p.can_run(ALICE, "restart", "C-DEV-1", None, christmas).allowed
+    assert not p.can_run(ALICE, "restart", "C-PROD", PROD, christmas).allowed
+    # a window over every cluster refuses at once
+    friday_evening = datetime(2026, 11, 27, 19, 30, tzinfo=UTC)
+    assert "friday-evening" in p.can_run(ALICE, "restart", "C-PROD", None, friday_evening).reason
+    # an action whose cluster has neither name nor id is covered by every window (fail closed)
+    assert p.active_freeze("restart", ClusterRef(), "operator", christmas) is not None
 
 
 def test_can_approve(registry: Registry) -> None:
