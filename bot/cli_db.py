@@ -12,7 +12,9 @@ one line on stderr (exit 2), never a traceback, and never shows the URL's passwo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -144,6 +146,10 @@ def export_command(
 
     try:
         count = _run(work)
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, as other command-line tools do.
+        _silence_stdout()
+        raise typer.Exit(0) from None
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if output is not None:
@@ -153,7 +159,16 @@ def export_command(
 async def _write(db: Database, stream: TextIO, fmt: ExportFormat, since: datetime | None) -> int:
     count = 0
     lines = export(db, "csv" if fmt is ExportFormat.CSV else "jsonl", since)
-    async for line in lines:
-        stream.write(line)
-        count += 1
+    async with contextlib.aclosing(lines):
+        async for line in lines:
+            stream.write(line)
+            count += 1
+    stream.flush()
     return count - 1 if fmt is ExportFormat.CSV else count
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -127,3 +127,28 @@ def test_unsupported_url(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["db", "current"])
     assert result.exit_code == 2
     assert "unsupported database driver 'mysql'" in result.output
+
+
+def test_export_into_a_closed_pipe_stops_quietly(db_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 3000)  # more than a pipe buffer holds
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DWSBOT_")}
+    env["DWSBOT_DATABASE_URL"] = db_url
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dwsbot"), "audit", "export", "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader leaves, as `| head -1` does
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert first.startswith(b"seq,id,at,event")
+    assert err == ""
