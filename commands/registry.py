@@ -54,6 +54,9 @@ class CommandFailure(Exception):
         self.follow_ups = follow_ups
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class DwsCaller(Protocol):
     """What commands need from the DWS client (`dws.client.DwsClient` satisfies it)."""
 
@@ -63,6 +66,17 @@ class DwsCaller(Protocol):
         params: Mapping[str, Any] | None = None,
         body: Any = None,
     ) -> Any: ...
+
+    async def call_model(
+        self,
+        operation: str,
+        model: type[M],
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> M:
+        """Call an operation and parse its answer into ``model`` (a malformed answer raises
+        ``dws.errors.DwsResponseError`` naming the operation)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,9 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from commands.handlers._common import (
+    JobAnswer,
     active_dr,
-    call,
+    call_answer,
     cluster_detail,
     find_cluster,
     list_dr,
@@ -28,6 +29,7 @@ from commands.handlers._common import (
 )
 from commands.registry import ChangeCommand, CommandContext, CommandFailure, Execution, Plan
 from commands.replies import Field, Reply, Severity
+from dws.models import ClusterDetail, DisasterRecovery
 
 AVAILABLE = frozenset({"AVAILABLE", "ACTIVE"})
 
@@ -39,37 +41,37 @@ class ClusterArgs(BaseModel):
     """Cluster name or id."""
 
 
-def cluster_state(detail: dict[str, Any], drs: list[dict[str, Any]]) -> dict[str, Any]:
+def cluster_state(detail: ClusterDetail, drs: list[DisasterRecovery]) -> dict[str, Any]:
     """The state an approval is bound to: what, if it moved, makes the request stale."""
-    dr = active_dr(drs, str(detail.get("id", "")))
+    dr = active_dr(drs, detail.id)
     return {
-        "status": detail.get("status"),
-        "sub_status": detail.get("sub_status"),
-        "task_status": detail.get("task_status") or None,
-        "nodes": detail.get("number_of_node"),
-        "dr": f"{dr.get('name')} ({dr.get('status')})" if dr else None,
+        "status": detail.status,
+        "sub_status": detail.sub_status,
+        "task_status": detail.task_status or None,
+        "nodes": detail.number_of_node,
+        "dr": f"{dr.name} ({dr.status})" if dr else None,
     }
 
 
-def is_available(detail: dict[str, Any]) -> bool:
+def is_available(detail: ClusterDetail) -> bool:
     """True when the cluster is AVAILABLE (or ACTIVE) with no task in progress."""
-    return str(detail.get("status", "")).upper() in AVAILABLE and not task_text(detail)
+    return (detail.status or "").upper() in AVAILABLE and not task_text(detail)
 
 
-def require_available(detail: dict[str, Any], doing: str) -> None:
+def require_available(detail: ClusterDetail, doing: str) -> None:
     """Refuse unless the cluster is available and idle."""
     if not is_available(detail):
         raise CommandFailure(
-            f"{detail.get('name')} is {status_text(detail)}; it must be AVAILABLE with no task "
+            f"{detail.name} is {status_text(detail)}; it must be AVAILABLE with no task "
             f"in progress to {doing}"
         )
 
 
-def require_no_dr(detail: dict[str, Any], state: dict[str, Any], doing: str) -> None:
+def require_no_dr(detail: ClusterDetail, state: dict[str, Any], doing: str) -> None:
     """Refuse when the cluster is part of a running DR pair (reference 5.12.2)."""
     if state.get("dr"):
         raise CommandFailure(
-            f"{detail.get('name')} is in the running DR pair {state['dr']}; DWS refuses to "
+            f"{detail.name} is in the running DR pair {state['dr']}; DWS refuses to "
             f"{doing} a cluster while its DR runs (stop DR first)"
         )
 
@@ -88,8 +90,7 @@ class ClusterChange(ChangeCommand):
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the cluster, record its state and check the preconditions."""
-        found = await find_cluster(ctx.dws, args.cluster)
-        detail = {**found, **await cluster_detail(ctx.dws, str(found["id"]))}
+        detail = await cluster_detail(ctx.dws, await find_cluster(ctx.dws, args.cluster))
         drs = await list_dr(ctx.dws)
         state = cluster_state(detail, drs)
         if self.forbid_in_dr:
@@ -97,23 +98,23 @@ class ClusterChange(ChangeCommand):
         if self.need_available:
             require_available(detail, self.verb)
         self.check(detail, state, args)
-        name = str(detail.get("name", ""))
+        name = detail.name or ""
         return Plan(
             summary=self.summary(name, args),
-            cluster_id=str(detail["id"]),
+            cluster_id=detail.id,
             cluster_name=name,
             state=state,
-            params={"cluster_id": str(detail["id"]), **self.params(detail, args)},
+            params={"cluster_id": detail.id, **self.params(detail, args)},
         )
 
     def summary(self, name: str, args: Any) -> str:
         """One line for the approval message."""
         return f"{self.verb.capitalize()} cluster {name}"
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """Extra preconditions (raise CommandFailure)."""
 
-    def params(self, detail: dict[str, Any], args: Any) -> dict[str, Any]:
+    def params(self, detail: ClusterDetail, args: Any) -> dict[str, Any]:
         """Extra parameters `execute` needs (JSON-able, no secrets)."""
         return {}
 
@@ -123,10 +124,14 @@ class ClusterChange(ChangeCommand):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """Make the DWS call and say what was submitted."""
-        data = await call(
-            ctx.dws, self.operation, {"cluster_id": plan.params["cluster_id"]}, self.body(ctx, plan)
+        answer = await call_answer(
+            ctx.dws,
+            self.operation,
+            JobAnswer,
+            {"cluster_id": plan.params["cluster_id"]},
+            self.body(ctx, plan),
         )
-        job_id = data.get("job_id") if isinstance(data, dict) else None
+        job_id = answer.job_id
         fields = [Field("cluster", f"{plan.cluster_name} ({plan.cluster_id})")]
         if job_id:
             fields.append(Field("job", str(job_id)))
@@ -137,7 +142,7 @@ class ClusterChange(ChangeCommand):
                 severity=Severity.SUCCESS,
                 follow_ups=(f"/dws cluster {plan.cluster_name}",),
             ),
-            job_id=str(job_id) if job_id else None,
+            job_id=job_id or None,
             track=self.track,
             settled_statuses=self.settled,
         )

@@ -6,45 +6,70 @@ unknown or ambiguous name is a `LookupProblem` whose message lists the candidate
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from commands.registry import CommandFailure, DwsCaller
 from commands.replies import Reply, table
-from dws.errors import DwsApiError, DwsNotFoundError, DwsTransportError
+from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTransportError
+from dws.models import (
+    ClusterDetail,
+    ClusterInfo,
+    DisasterRecovery,
+    DwsModel,
+    ListClusterDetailsResponse,
+    ListClustersResponse,
+    ListDisasterRecoverResponse,
+)
+
+M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D", bound=DwsModel)
 
 
 class LookupProblem(CommandFailure):
     """A name or id did not designate exactly one resource; the message says why, in one line."""
 
 
+class Named(Protocol):
+    """A resource with an id and a name (a cluster, a DR relationship, a snapshot ...)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str | None: ...
+
+
+N = TypeVar("N", bound=Named)
+
 MAX_CANDIDATES = 8
 
 
-async def list_clusters(client: DwsCaller) -> list[dict[str, Any]]:
+async def list_clusters(client: DwsCaller) -> list[ClusterInfo]:
     """Every cluster of the target (list_clusters)."""
-    data = await call(client, "list_clusters")
-    clusters = data.get("clusters") if isinstance(data, dict) else None
-    return [c for c in clusters or [] if isinstance(c, dict)]
+    return (await call_model(client, "list_clusters", ListClustersResponse)).clusters
 
 
-def pick(items: Sequence[Mapping[str, Any]], ref: str, kind: str) -> dict[str, Any]:
+def pick(items: Sequence[N], ref: str, kind: str) -> N:
     """Choose the one item whose id or name is `ref` (exact id, exact or unique partial name)."""
     ref = ref.strip()
     if not ref:
         raise LookupProblem(f"give a {kind} name or id")
     for item in items:
-        if str(item.get("id", "")) == ref:
-            return dict(item)
+        if item.id == ref:
+            return item
     low = ref.lower()
-    exact = [i for i in items if str(i.get("name", "")).lower() == low]
+    exact = [i for i in items if (i.name or "").lower() == low]
     if len(exact) == 1:
-        return dict(exact[0])
-    partial = exact or [i for i in items if low in str(i.get("name", "")).lower()]
+        return exact[0]
+    partial = exact or [i for i in items if low in (i.name or "").lower()]
     if len(partial) == 1:
-        return dict(partial[0])
+        return partial[0]
     if not partial:
         known = _names(items)
         hint = f"; known: {known}" if known else f"; there are no {kind}s"
@@ -54,30 +79,48 @@ def pick(items: Sequence[Mapping[str, Any]], ref: str, kind: str) -> dict[str, A
     )
 
 
-def _names(items: Iterable[Mapping[str, Any]]) -> str:
-    names = sorted(str(i.get("name") or i.get("id")) for i in items)
+def _names(items: Iterable[Named]) -> str:
+    names = sorted(i.name or i.id for i in items)
     shown = ", ".join(names[:MAX_CANDIDATES])
     more = len(names) - MAX_CANDIDATES
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-async def find_cluster(client: DwsCaller, ref: str) -> dict[str, Any]:
+async def find_cluster(client: DwsCaller, ref: str) -> ClusterInfo:
     """The cluster summary (from list_clusters) designated by a name or id."""
     return pick(await list_clusters(client), ref, "cluster")
 
 
-async def cluster_detail(client: DwsCaller, cluster_id: str) -> dict[str, Any]:
-    """The cluster's details (list_cluster_details)."""
-    data = await call(client, "list_cluster_details", {"cluster_id": cluster_id})
-    cluster = data.get("cluster") if isinstance(data, dict) else None
-    return cluster if isinstance(cluster, dict) else {}
+async def cluster_detail(client: DwsCaller, summary: ClusterInfo) -> ClusterDetail:
+    """The cluster's details (list_cluster_details) over its summary from list_clusters."""
+    data = await call_model(
+        client, "list_cluster_details", ListClusterDetailsResponse, {"cluster_id": summary.id}
+    )
+    return merged(ClusterDetail, summary, data.cluster)
 
 
-async def list_dr(client: DwsCaller) -> list[dict[str, Any]]:
+def merged(model: type[D], *parts: DwsModel | None) -> D:
+    """One ``model`` from several views of a resource; a later view's fields win.
+
+    Only the fields each answer really carried count (unset ones never hide an earlier
+    value); fields a view does not model travel as extras.
+    """
+    data: dict[str, Any] = {}
+    for part in parts:
+        if part is not None:
+            data.update(part.model_dump(exclude_unset=True))
+    return model.model_validate(data)
+
+
+def extra(item: BaseModel, key: str) -> Any:
+    """A field the service sent that the item's model does not declare (or None)."""
+    return (item.model_extra or {}).get(key)
+
+
+async def list_dr(client: DwsCaller) -> list[DisasterRecovery]:
     """Every DR relationship of the target (list_disaster_recover)."""
-    data = await call(client, "list_disaster_recover")
-    items = data.get("disaster_recovery") if isinstance(data, dict) else None
-    return [d for d in items or [] if isinstance(d, dict)]
+    data = await call_model(client, "list_disaster_recover", ListDisasterRecoverResponse)
+    return data.disaster_recovery
 
 
 # DR statuses in which the pair is active: the reference (5.12.2) forbids restoration, scale-out,
@@ -87,19 +130,15 @@ DR_ACTIVE = frozenset(
 )
 
 
-def dr_pairs_of(drs: Iterable[Mapping[str, Any]], cluster_id: str) -> list[dict[str, Any]]:
+def dr_pairs_of(drs: Iterable[DisasterRecovery], cluster_id: str) -> list[DisasterRecovery]:
     """The DR relationships the cluster takes part in (as primary or standby)."""
-    return [
-        dict(d)
-        for d in drs
-        if cluster_id in (d.get("primary_cluster_id"), d.get("standby_cluster_id"))
-    ]
+    return [d for d in drs if cluster_id in (d.primary_cluster_id, d.standby_cluster_id)]
 
 
-def active_dr(drs: Iterable[Mapping[str, Any]], cluster_id: str) -> dict[str, Any] | None:
+def active_dr(drs: Iterable[DisasterRecovery], cluster_id: str) -> DisasterRecovery | None:
     """The running DR relationship of the cluster, if any."""
     for dr in dr_pairs_of(drs, cluster_id):
-        if str(dr.get("status", "")).lower() in DR_ACTIVE:
+        if (dr.status or "").lower() in DR_ACTIVE:
             return dr
     return None
 
@@ -107,12 +146,12 @@ def active_dr(drs: Iterable[Mapping[str, Any]], cluster_id: str) -> dict[str, An
 # ----- formatting ---------------------------------------------------------------------------
 
 
-def status_text(cluster: Mapping[str, Any]) -> str:
+def status_text(cluster: ClusterInfo) -> str:
     """`AVAILABLE`, `AVAILABLE (READONLY)`, `AVAILABLE · REBOOTING 40%` ..."""
-    status = str(cluster.get("status") or "?")
-    sub = cluster.get("sub_status")
+    status = cluster.status or "?"
+    sub = cluster.sub_status
     text = status
-    if sub and str(sub).upper() != "NORMAL":
+    if sub and sub.upper() != "NORMAL":
         text += f" ({sub})"
     task = task_text(cluster)
     if task:
@@ -120,13 +159,12 @@ def status_text(cluster: Mapping[str, Any]) -> str:
     return text
 
 
-def task_text(cluster: Mapping[str, Any]) -> str:
+def task_text(cluster: ClusterInfo) -> str:
     """The ongoing task and its progress (`REBOOTING 40%`), or ''."""
-    progress = cluster.get("action_progress")
-    if isinstance(progress, Mapping) and progress:
+    progress = cluster.action_progress
+    if progress:
         return ", ".join(f"{k} {_pct(v)}".strip() for k, v in progress.items())
-    task = cluster.get("task_status")
-    return str(task) if task else ""
+    return cluster.task_status or ""
 
 
 def _pct(value: Any) -> str:
@@ -136,15 +174,14 @@ def _pct(value: Any) -> str:
     return text
 
 
-def endpoints_text(cluster: Mapping[str, Any]) -> str:
+def endpoints_text(cluster: ClusterInfo) -> str:
     """Private and public connection addresses, comma separated."""
-    found: list[str] = []
-    for ep in cluster.get("endpoints") or []:
-        if isinstance(ep, Mapping) and ep.get("connect_info"):
-            found.append(str(ep["connect_info"]))
-    for ep in cluster.get("public_endpoints") or []:
-        if isinstance(ep, Mapping) and ep.get("public_connect_info"):
-            found.append(f"{ep['public_connect_info']} (public)")
+    found = [ep.connect_info for ep in cluster.endpoints if ep.connect_info]
+    found += [
+        f"{ep.public_connect_info} (public)"
+        for ep in cluster.public_endpoints
+        if ep.public_connect_info
+    ]
     return ", ".join(found) or "—"
 
 
@@ -189,6 +226,15 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{_UNITS[unit]: amount})
 
 
+def cell(value: Any) -> str:
+    """A value as table text: '' for None, a whole float without its '.0' (12.0 → 12)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def plural(count: int, noun: str) -> str:
     """`1 cluster`, `2 clusters`."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
@@ -210,15 +256,76 @@ async def call(
 
     An API answer (4xx/5xx) or an unreachable target is an expected failure for a chat command:
     the user sees the DWS error code, message and advice; the dispatcher logs nothing scary.
+    For an operation with a model in `dws.models`, use `call_model` instead.
     """
-    try:
+    with _refusals(operation):
         return await ctx_dws.call(operation, params, body)
+
+
+async def call_model(
+    ctx_dws: DwsCaller,
+    operation: str,
+    model: type[M],
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> M:
+    """`ctx.dws.call_model`: the answer parsed into ``model`` (usually
+    ``dws.models.RESPONSE_MODELS[operation]``), failures as with `call`.
+
+    An answer that does not fit the model is a `CommandFailure` naming the operation and the
+    first misfit (``list_clusters: unexpected answer from the service (clusters: ...)``).
+    """
+    with _refusals(operation):
+        return await ctx_dws.call_model(operation, model, params, body)
+
+
+async def call_answer(
+    ctx_dws: DwsCaller,
+    operation: str,
+    model: type[M],
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> M:
+    """`call` for an operation whose answer may be empty (most changes): an empty answer is
+    an empty ``model``, a malformed one a `CommandFailure` naming the operation."""
+    data = await call(ctx_dws, operation, params, body)
+    try:
+        return model.model_validate({} if data is None else data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the answer"
+        raise CommandFailure(
+            f"{operation}: unexpected answer from the service ({where}: {first['msg']})"
+        ) from None
+
+
+class JobAnswer(DwsModel):
+    """The answer of an operation that starts an asynchronous job (it may have no body)."""
+
+    job_id: str | None = None
+    """The job to follow with list_job_details."""
+
+
+class IdRef(DwsModel):
+    """A created resource in an answer: ``{"id": "..."}``."""
+
+    id: str | None = None
+    """The new resource's id."""
+
+
+@contextlib.contextmanager
+def _refusals(operation: str) -> Iterator[None]:
+    """Turn the DWS errors a chat command expects into a `CommandFailure` sentence."""
+    try:
+        yield
     except DwsNotFoundError as exc:
         raise CommandFailure(f"DWS says not found: {_api_detail(exc)}") from None
     except DwsApiError as exc:
         raise CommandFailure(f"DWS refused {operation}: {_api_detail(exc)}") from None
     except DwsTransportError as exc:
         raise CommandFailure(f"could not reach DWS: {exc}") from None
+    except DwsResponseError as exc:
+        raise CommandFailure(str(exc)) from None
 
 
 def _api_detail(exc: DwsApiError) -> str:

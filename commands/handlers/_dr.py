@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, list_dr, pick
+from commands.handlers._common import call, call_model, list_dr, pick
 from commands.registry import (
     ChangeCommand,
     CommandContext,
@@ -16,6 +16,7 @@ from commands.registry import (
     Plan,
 )
 from commands.replies import Field, Reply, Severity
+from dws.models import DisasterRecovery, DisasterRecoveryDetail, ShowDisasterDetailResponse
 
 
 class DrArgs(BaseModel):
@@ -25,16 +26,17 @@ class DrArgs(BaseModel):
     """DR name or id."""
 
 
-async def find_dr(client: DwsCaller, ref: str) -> dict[str, Any]:
+async def find_dr(client: DwsCaller, ref: str) -> DisasterRecovery:
     """The DR relationship (from list_disaster_recover) designated by a name or id."""
     return pick(await list_dr(client), ref, "DR relationship")
 
 
-async def dr_detail(client: DwsCaller, dr_id: str) -> dict[str, Any]:
-    """show_disaster_detail's `disaster_recovery` object."""
-    data = await call(client, "show_disaster_detail", {"disaster_recovery_id": dr_id}) or {}
-    detail = data.get("disaster_recovery")
-    return detail if isinstance(detail, dict) else {}
+async def dr_detail(client: DwsCaller, dr_id: str) -> DisasterRecoveryDetail | None:
+    """show_disaster_detail's `disaster_recovery` object (None when the answer has none)."""
+    data = await call_model(
+        client, "show_disaster_detail", ShowDisasterDetailResponse, {"disaster_recovery_id": dr_id}
+    )
+    return data.disaster_recovery
 
 
 class DrChange(ChangeCommand):
@@ -49,26 +51,26 @@ class DrChange(ChangeCommand):
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the DR, check its status, bind status and roles."""
         dr = await find_dr(ctx.dws, args.dr)
-        status = str(dr.get("status") or "").lower()
+        status = (dr.status or "").lower()
         if status not in self.allowed:
             wanted = " or ".join(sorted(self.allowed))
             raise CommandFailure(
-                f"DR {dr.get('name')} is {status or 'in no known state'}; {self.verb} needs it "
+                f"DR {dr.name} is {status or 'in no known state'}; {self.verb} needs it "
                 f"{wanted}{self.advice}"
             )
         return Plan(
             summary=(
-                f"DR {self.verb} of {dr.get('name')} (primary {dr.get('primary_cluster_name')}, "
-                f"standby {dr.get('standby_cluster_name')})"
+                f"DR {self.verb} of {dr.name} (primary {dr.primary_cluster_name}, "
+                f"standby {dr.standby_cluster_name})"
             ),
-            cluster_id=str(dr.get("primary_cluster_id") or "") or None,
-            cluster_name=str(dr.get("primary_cluster_name") or "") or None,
+            cluster_id=dr.primary_cluster_id or None,
+            cluster_name=dr.primary_cluster_name or None,
             state={
-                "dr_status": dr.get("status"),
-                "primary": dr.get("primary_cluster_id"),
-                "standby": dr.get("standby_cluster_id"),
+                "dr_status": dr.status,
+                "primary": dr.primary_cluster_id,
+                "standby": dr.standby_cluster_id,
             },
-            params={"dr_id": str(dr["id"]), "dr_name": str(dr.get("name", ""))},
+            params={"dr_id": dr.id, "dr_name": dr.name or ""},
         )
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from commands.handlers._common import call, pick
+from commands.handlers._common import call_model, merged, pick
 from commands.registry import DwsCaller
+from dws.models import ListSnapshotDetailsResponse, ListSnapshotsResponse, Snapshot, SnapshotDetail
 
 
-async def list_snapshots(client: DwsCaller) -> list[dict[str, Any]]:
+async def list_snapshots(client: DwsCaller) -> list[Snapshot]:
     """Every snapshot of the target (list_snapshots)."""
-    data = await call(client, "list_snapshots")
-    return [s for s in (data or {}).get("snapshots") or [] if isinstance(s, dict)]
+    return (await call_model(client, "list_snapshots", ListSnapshotsResponse)).snapshots
 
 
-async def find_snapshot(client: DwsCaller, ref: str) -> dict[str, Any]:
+async def find_snapshot(client: DwsCaller, ref: str) -> SnapshotDetail:
     """The snapshot's details (list_snapshot_details) for an id or a name."""
     found = pick(await list_snapshots(client), ref, "snapshot")
-    data = await call(client, "list_snapshot_details", {"snapshot_id": found["id"]})
-    detail = (data or {}).get("snapshot")
-    return {**found, **detail} if isinstance(detail, dict) else found
+    data = await call_model(
+        client, "list_snapshot_details", ListSnapshotDetailsResponse, {"snapshot_id": found.id}
+    )
+    return merged(SnapshotDetail, found, data.snapshot)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from commands.handlers._change import ClusterChange
 from commands.registry import CommandContext, Plan, Risk, command
+from dws.models import ClusterDetail
 
 
 class AddNodesArgs(BaseModel):
@@ -42,7 +43,7 @@ class AddNodes(ClusterChange):
         """One line for the approval message."""
         return f"Add {args.count} node{'s' if args.count != 1 else ''} to cluster {name}"
 
-    def params(self, detail: dict[str, Any], args: Any) -> dict[str, Any]:
+    def params(self, detail: ClusterDetail, args: Any) -> dict[str, Any]:
         """The count, the subnet and the node count the plan was made for."""
         return {"count": args.count, "subnet_id": args.subnet_id}
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, plural, short, when
+from commands.handlers._common import call_model, find_cluster, grid, plural, short, when
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply, Severity
+from dws.models import AlarmDetail, ListAlarmDetailResponse
 
 LEVELS = ("urgent", "important", "minor", "prompt")
 """Alarm severities, most severe first (the reference's `alarm_level` values)."""
@@ -53,24 +54,23 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     label = f"on {ctx.target_name}"
     if args.cluster:
         found = await find_cluster(ctx.dws, args.cluster)
-        wanted = {str(found["id"]), str(found["name"])}
-        label = f"for {found['name']}"
+        wanted = {found.id, str(found.name)}
+        label = f"for {found.name}"
     params = {"time_zone": "GMT", "offset": "1", "limit": "1000"}
-    data = await call(ctx.dws, "list_alarm_detail", params) or {}
-    items = [a for a in data.get("alarm_details") or [] if isinstance(a, dict)]
+    data = await call_model(ctx.dws, "list_alarm_detail", ListAlarmDetailResponse, params)
     kept = [
         a
-        for a in items
+        for a in data.alarm_details
         if _matches(a, wanted) and _rank(a) <= rank and (args.all or not _cleared(a))
     ]
-    kept.sort(key=lambda a: (_rank(a), str(a.get("alarm_generate_date") or "")))
+    kept.sort(key=lambda a: (_rank(a), a.alarm_generate_date or ""))
     rows = [
         (
-            level_name(a.get("alarm_level")) + (" (cleared)" if _cleared(a) else ""),
-            a.get("resource_id_name") or a.get("resource_id"),
-            short(a.get("alarm_name"), 50),
-            when(a.get("alarm_generate_date")),
-            a.get("alarm_id"),
+            level_name(a.alarm_level) + (" (cleared)" if _cleared(a) else ""),
+            a.resource_id_name or a.resource_id,
+            short(a.alarm_name, 50),
+            when(a.alarm_generate_date),
+            a.alarm_id,
         )
         for a in kept
     ]
@@ -84,17 +84,17 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     return reply
 
 
-def _cleared(alarm: dict[str, Any]) -> bool:
+def _cleared(alarm: AlarmDetail) -> bool:
     # alarm_status "0" is an active alarm (the reference's example); anything else has cleared.
-    return str(alarm.get("alarm_status", "0")) not in ("0", "")
+    return (alarm.alarm_status or "") not in ("0", "")
 
 
-def _rank(alarm: dict[str, Any]) -> int:
-    name = level_name(alarm.get("alarm_level"))
+def _rank(alarm: AlarmDetail) -> int:
+    name = level_name(alarm.alarm_level)
     return LEVELS.index(name) if name in LEVELS else len(LEVELS)
 
 
-def _matches(alarm: dict[str, Any], wanted: set[str]) -> bool:
+def _matches(alarm: AlarmDetail, wanted: set[str]) -> bool:
     if not wanted:
         return True
-    return bool({str(alarm.get("resource_id")), str(alarm.get("resource_id_name"))} & wanted)
+    return bool({str(alarm.resource_id), str(alarm.resource_id_name)} & wanted)

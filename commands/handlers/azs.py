@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, grid
+from commands.handlers._common import call_model, grid
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListAvailabilityZonesResponse
 
 
 class NoArgs(BaseModel):
@@ -23,10 +24,6 @@ class NoArgs(BaseModel):
 )
 async def azs(ctx: CommandContext, args: NoArgs) -> Reply:
     """List AZs (list_availability_zones)."""
-    data = await call(ctx.dws, "list_availability_zones") or {}
-    rows = [
-        (z.get("code"), z.get("name"), z.get("status"), z.get("public_border_group"))
-        for z in data.get("availability_zones") or []
-        if isinstance(z, dict)
-    ]
+    data = await call_model(ctx.dws, "list_availability_zones", ListAvailabilityZonesResponse)
+    rows = [(z.code, z.name, z.status, z.public_border_group) for z in data.availability_zones]
     return grid(("code", "name", "status", "group"), rows, title=f"AZs on {ctx.target_name}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from commands.handlers._change import ClusterArgs, ClusterChange
 from commands.registry import CommandFailure, Risk, command
+from dws.models import ClusterDetail
 
 
 @command(
@@ -26,10 +27,10 @@ class CancelReadonly(ClusterChange):
     forbid_in_dr = False
     need_available = False
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """Only a READONLY cluster can leave the read-only state."""
-        if "READONLY" not in str(detail.get("sub_status") or "").upper():
-            raise CommandFailure(f"{detail.get('name')} is not read-only")
+        if "READONLY" not in (detail.sub_status or "").upper():
+            raise CommandFailure(f"{detail.name} is not read-only")
 
     def summary(self, name: str, args: Any) -> str:
         """One line for the approval message."""

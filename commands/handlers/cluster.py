@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from commands.handlers._common import (
@@ -18,6 +16,7 @@ from commands.handlers._common import (
 )
 from commands.registry import CommandContext, command
 from commands.replies import Field, Reply, Severity
+from dws.models import ClusterDetail, DisasterRecovery, ResizeInfo
 
 
 class ClusterArgs(BaseModel):
@@ -38,35 +37,32 @@ class ClusterArgs(BaseModel):
 )
 async def cluster(ctx: CommandContext, args: ClusterArgs) -> Reply:
     """Show one cluster in detail."""
-    summary = await find_cluster(ctx.dws, args.cluster)
-    detail = {**summary, **await cluster_detail(ctx.dws, str(summary["id"]))}
-    drs = dr_pairs_of(await list_dr(ctx.dws), str(detail["id"]))
+    detail = await cluster_detail(ctx.dws, await find_cluster(ctx.dws, args.cluster))
+    drs = dr_pairs_of(await list_dr(ctx.dws), detail.id)
     fields = [
-        Field("id", str(detail.get("id", ""))),
-        Field("status", str(detail.get("status", "?"))),
-        Field("sub-status", str(detail.get("sub_status") or "—")),
+        Field("id", detail.id),
+        Field("status", detail.status or "?"),
+        Field("sub-status", detail.sub_status or "—"),
         Field("task", task_text(detail) or "none"),
         Field("nodes", _nodes(detail)),
-        Field("node type", str(detail.get("node_type") or "—")),
-        Field("version", str(detail.get("version") or "—")),
-        Field("AZ", str(detail.get("availability_zone") or "—")),
+        Field("node type", detail.node_type or "—"),
+        Field("version", detail.version or "—"),
+        Field("AZ", detail.availability_zone or "—"),
         Field("endpoints", endpoints_text(detail)),
-        Field("created", when(detail.get("created"))),
+        Field("created", when(detail.created)),
     ]
-    group = detail.get("parameter_group")
-    if isinstance(group, dict) and group.get("status"):
-        fields.append(Field("parameters", str(group["status"])))
-    resize = detail.get("resize_info")
-    if isinstance(resize, dict) and resize.get("resize_status"):
+    group = detail.parameter_group
+    if group is not None and group.status:
+        fields.append(Field("parameters", group.status))
+    resize = detail.resize_info
+    if resize is not None and resize.resize_status:
         fields.append(Field("resize", _resize(resize)))
-    fields.extend(Field("DR", _dr_line(d, str(detail["id"]))) for d in drs)
-    failed = detail.get("failed_reasons")
-    if isinstance(failed, dict) and (failed.get("error_code") or failed.get("error_msg")):
-        fields.append(
-            Field("failure", f"{failed.get('error_code', '')} {failed.get('error_msg', '')}")
-        )
-    name = str(detail.get("name", args.cluster))
-    healthy = str(detail.get("status", "")).upper() == "AVAILABLE"
+    fields.extend(Field("DR", _dr_line(d, detail.id)) for d in drs)
+    failed = detail.failed_reasons
+    if failed is not None and (failed.error_code or failed.error_msg):
+        fields.append(Field("failure", f"{failed.error_code or ''} {failed.error_msg or ''}"))
+    name = detail.name or args.cluster
+    healthy = (detail.status or "").upper() == "AVAILABLE"
     return Reply(
         title=f"{name}: {status_text(detail)}",
         fields=tuple(fields),
@@ -75,22 +71,21 @@ async def cluster(ctx: CommandContext, args: ClusterArgs) -> Reply:
     )
 
 
-def _nodes(detail: dict[str, Any]) -> str:
-    count = detail.get("number_of_node")
-    nodes = detail.get("nodes") or []
-    down = [n for n in nodes if isinstance(n, dict) and str(n.get("status")) not in ("200", "")]
-    text = str(count if count is not None else len(nodes))
+def _nodes(detail: ClusterDetail) -> str:
+    down = [n for n in detail.nodes if n.status not in ("200", "")]
+    count = detail.number_of_node
+    text = str(count if count is not None else len(detail.nodes))
     if down:
         text += f" ({len(down)} not available)"
     return text
 
 
-def _resize(resize: dict[str, Any]) -> str:
-    origin, target = resize.get("origin_node_num"), resize.get("target_node_num")
-    return f"{resize.get('resize_status')} {origin} → {target} nodes"
+def _resize(resize: ResizeInfo) -> str:
+    origin, target = resize.origin_node_num, resize.target_node_num
+    return f"{resize.resize_status} {origin} → {target} nodes"
 
 
-def _dr_line(dr: dict[str, Any], cluster_id: str) -> str:
-    role = "primary" if dr.get("primary_cluster_id") == cluster_id else "standby"
-    other = dr.get("standby_cluster_name") if role == "primary" else dr.get("primary_cluster_name")
-    return f"{dr.get('name')} ({dr.get('status')}), {role}, peer {other}"
+def _dr_line(dr: DisasterRecovery, cluster_id: str) -> str:
+    role = "primary" if dr.primary_cluster_id == cluster_id else "standby"
+    other = dr.standby_cluster_name if role == "primary" else dr.primary_cluster_name
+    return f"{dr.name} ({dr.status}), {role}, peer {other}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import grid, list_clusters, plural, status_text
+from commands.handlers._common import cell, grid, list_clusters, plural, status_text
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -28,16 +28,16 @@ async def clusters(ctx: CommandContext, args: ClustersArgs) -> Reply:
     """List the clusters of the target."""
     found = await list_clusters(ctx.dws)
     if args.status:
-        found = [c for c in found if str(c.get("status", "")).upper() == args.status.upper()]
+        found = [c for c in found if (c.status or "").upper() == args.status.upper()]
     rows = [
         (
-            str(c.get("name", "")),
+            c.name or "",
             status_text(c),
-            str(c.get("number_of_node", "")),
-            str(c.get("version", "")),
-            str(c.get("id", "")),
+            cell(c.number_of_node),
+            c.version or "",
+            c.id,
         )
-        for c in sorted(found, key=lambda c: str(c.get("name", "")))
+        for c in sorted(found, key=lambda c: c.name or "")
     ]
     title = f"{plural(len(rows), 'cluster')} on {ctx.target_name}"
     follow = ("/dws cluster " + rows[0][0],) if rows else ()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, plural
+from commands.handlers._common import call_model, find_cluster, grid, plural
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListClusterCnResponse
 
 
 class CnsArgs(BaseModel):
@@ -27,15 +28,17 @@ class CnsArgs(BaseModel):
 async def cns(ctx: CommandContext, args: CnsArgs) -> Reply:
     """List a cluster's CNs (list_cluster_cn)."""
     found = await find_cluster(ctx.dws, args.cluster)
-    data = await call(ctx.dws, "list_cluster_cn", {"cluster_id": found["id"]}) or {}
-    rows = [
-        (str(n.get("name", "")), str(n.get("private_ip") or ""), str(n.get("id", "")))
-        for n in data.get("instances") or []
-        if isinstance(n, dict)
-    ]
+    data = await call_model(
+        ctx.dws, "list_cluster_cn", ListClusterCnResponse, {"cluster_id": found.id}
+    )
+    rows = [(n.name, n.private_ip, n.id) for n in data.instances]
     return grid(
         ("name", "private IP", "id"),
         rows,
-        title=f"{found['name']}: {plural(len(rows), 'CN')}",
-        text=f"allowed: {data.get('min_num', '?')} to {data.get('max_num', '?')} CNs",
+        title=f"{found.name}: {plural(len(rows), 'CN')}",
+        text=f"allowed: {_num(data.min_num)} to {_num(data.max_num)} CNs",
     )
+
+
+def _num(value: int | None) -> str:
+    return "?" if value is None else str(value)

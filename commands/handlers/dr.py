@@ -26,15 +26,15 @@ async def dr(ctx: CommandContext, args: NoArgs) -> Reply:
     items = await list_dr(ctx.dws)
     rows = [
         (
-            d.get("name"),
-            d.get("status"),
-            d.get("dr_type"),
-            d.get("primary_cluster_name") or d.get("primary_cluster_id"),
-            d.get("standby_cluster_name") or d.get("standby_cluster_id"),
-            when(d.get("last_disaster_time")),
-            d.get("id"),
+            d.name,
+            d.status,
+            d.dr_type,
+            d.primary_cluster_name or d.primary_cluster_id,
+            d.standby_cluster_name or d.standby_cluster_id,
+            when(d.last_disaster_time),
+            d.id,
         )
-        for d in sorted(items, key=lambda d: str(d.get("name")))
+        for d in sorted(items, key=lambda d: str(d.name))
     ]
     return grid(
         ("name", "status", "type", "primary", "standby", "last sync", "id"),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from commands.handlers._common import when
+from commands.handlers._common import merged, when
 from commands.handlers._dr import DrArgs, dr_detail, find_dr
 from commands.registry import CommandContext, command
 from commands.replies import Field, Reply
+from dws.models import DisasterRecovery, DisasterRecoveryCluster, DisasterRecoveryDetail
 
 
 @command(
@@ -21,31 +20,36 @@ from commands.replies import Field, Reply
 async def dr_show(ctx: CommandContext, args: DrArgs) -> Reply:
     """Show a DR relationship."""
     found = await find_dr(ctx.dws, args.dr)
-    detail = {**found, **await dr_detail(ctx.dws, str(found["id"]))}
+    detail = merged(DisasterRecoveryDetail, found, await dr_detail(ctx.dws, found.id))
     fields = [
-        Field("id", str(detail.get("id", ""))),
-        Field("status", str(detail.get("status") or "?")),
-        Field("type", str(detail.get("dr_type") or "—")),
-        Field("sync period", str(detail.get("dr_sync_period") or "—")),
-        Field("started", when(detail.get("start_time"))),
-        Field("primary", _side(detail.get("primary_cluster"), found, "primary")),
-        Field("standby", _side(detail.get("standby_cluster"), found, "standby")),
+        Field("id", detail.id),
+        Field("status", detail.status or "?"),
+        Field("type", detail.dr_type or "—"),
+        Field("sync period", detail.dr_sync_period or "—"),
+        Field("started", when(detail.start_time)),
+        Field("primary", _side(detail.primary_cluster, found, "primary")),
+        Field("standby", _side(detail.standby_cluster, found, "standby")),
     ]
-    name = str(detail.get("name", args.dr))
+    name = detail.name or args.dr
     return Reply(
-        title=f"DR {name}: {detail.get('status')}",
+        title=f"DR {name}: {detail.status}",
         fields=tuple(fields),
         follow_ups=(f"/dws dr progress {name}",),
     )
 
 
-def _side(side: Any, summary: dict[str, Any], role: str) -> str:
-    if not isinstance(side, dict):
-        name = summary.get(f"{role}_cluster_name") or summary.get(f"{role}_cluster_id")
-        return f"{name} ({summary.get(f'{role}_cluster_status') or '?'})"
-    text = f"{side.get('name')} ({side.get('status') or '?'}, role {side.get('role') or role}"
-    if side.get("progress") not in (None, ""):
-        text += f", progress {side.get('progress')}%"
-    if side.get("last_success_time"):
-        text += f", last success {when(side.get('last_success_time'))}"
+def _side(side: DisasterRecoveryCluster | None, summary: DisasterRecovery, role: str) -> str:
+    if side is None:
+        if role == "primary":
+            name = summary.primary_cluster_name or summary.primary_cluster_id
+            status = summary.primary_cluster_status
+        else:
+            name = summary.standby_cluster_name or summary.standby_cluster_id
+            status = summary.standby_cluster_status
+        return f"{name} ({status or '?'})"
+    text = f"{side.name} ({side.status or '?'}, role {side.role or role}"
+    if side.progress not in (None, ""):
+        text += f", progress {side.progress}%"
+    if side.last_success_time:
+        text += f", last success {when(side.last_success_time)}"
     return text + ")"

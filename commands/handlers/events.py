@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from commands.handlers._common import (
-    call,
+    call_model,
     find_cluster,
     grid,
     parse_duration,
@@ -19,6 +18,7 @@ from commands.handlers._common import (
 )
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
+from dws.models import Event, ListEventsResponse
 
 PAGE = 1000
 MAX_PAGES = 10
@@ -54,18 +54,18 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
     label = f"on {ctx.target_name}"
     if args.cluster:
         found = await find_cluster(ctx.dws, args.cluster)
-        wanted = {str(found["id"]), str(found["name"])}
-        label = f"for {found['name']}"
+        wanted = {found.id, str(found.name)}
+        label = f"for {found.name}"
     items = await _events_since(ctx, cutoff)
     kept = [e for e in items if _recent(e, cutoff) and _matches(e, wanted)]
-    kept.sort(key=lambda e: float(e.get("occur_time") or 0), reverse=True)
+    kept.sort(key=lambda e: e.occur_time or 0, reverse=True)
     rows = [
         (
-            when(e.get("occur_time")),
-            e.get("severity"),
-            e.get("source_name") or e.get("source_id"),
-            short(e.get("display_name") or e.get("name"), 40),
-            short(e.get("context") or e.get("description"), 70),
+            when(e.occur_time),
+            e.severity,
+            e.source_name or e.source_id,
+            short(e.display_name or e.name, 40),
+            short(e.context or e.description, 70),
         )
         for e in kept[: max(1, args.limit)]
     ]
@@ -78,26 +78,27 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
     )
 
 
-async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[dict[str, Any]]:
+async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[Event]:
     """Pages of list_events (newest first) until they reach `cutoff` or run out."""
-    items: list[dict[str, Any]] = []
+    items: list[Event] = []
     for page in range(1, MAX_PAGES + 1):
-        data = await call(ctx.dws, "list_events", {"offset": str(page), "limit": str(PAGE)}) or {}
-        batch = [e for e in data.get("events") or [] if isinstance(e, dict)]
+        query = {"offset": str(page), "limit": str(PAGE)}
+        data = await call_model(ctx.dws, "list_events", ListEventsResponse, query)
+        batch = data.events
         items.extend(batch)
-        times = [t for t in (parse_time(e.get("occur_time")) for e in batch) if t is not None]
-        total = int(data.get("count") or 0)
+        times = [t for t in (parse_time(e.occur_time) for e in batch) if t is not None]
+        total = data.count or 0
         if len(batch) < PAGE or len(items) >= total or (times and min(times) < cutoff):
             break
     return items
 
 
-def _recent(event: dict[str, Any], cutoff: Any) -> bool:
-    moment = parse_time(event.get("occur_time"))
+def _recent(event: Event, cutoff: datetime) -> bool:
+    moment = parse_time(event.occur_time)
     return moment is None or moment >= cutoff
 
 
-def _matches(event: dict[str, Any], wanted: set[str]) -> bool:
+def _matches(event: Event, wanted: set[str]) -> bool:
     if not wanted:
         return True
-    return bool({str(event.get("source_id")), str(event.get("source_name"))} & wanted)
+    return bool({str(event.source_id), str(event.source_name)} & wanted)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
-from commands.handlers._common import call, grid, plural
+from commands.handlers._common import call_model, grid, plural
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListNodeTypesResponse, NodeType
 
 
 class NoArgs(BaseModel):
@@ -25,18 +24,17 @@ class NoArgs(BaseModel):
 )
 async def flavors(ctx: CommandContext, args: NoArgs) -> Reply:
     """List node types."""
-    data = await call(ctx.dws, "list_node_types") or {}
-    items = [t for t in data.get("node_types") or [] if isinstance(t, dict)]
+    data = await call_model(ctx.dws, "list_node_types", ListNodeTypesResponse)
     rows = [
         (
-            t.get("spec_name"),
-            t.get("datastore_type"),
-            t.get("vcpus"),
-            f"{t.get('ram')} GB" if t.get("ram") is not None else "",
+            t.spec_name,
+            t.datastore_type,
+            t.vcpus,
+            f"{t.ram} GB" if t.ram is not None else "",
             _storage(t),
             _azs(t),
         )
-        for t in sorted(items, key=lambda t: str(t.get("spec_name")))
+        for t in sorted(data.node_types, key=lambda t: str(t.spec_name))
     ]
     return grid(
         ("flavor", "type", "vCPUs", "memory", "storage", "AZs"),
@@ -45,21 +43,17 @@ async def flavors(ctx: CommandContext, args: NoArgs) -> Reply:
     )
 
 
-def _storage(flavor: dict[str, Any]) -> str:
-    volume = flavor.get("volume")
-    if isinstance(volume, dict) and volume.get("size"):
-        return f"{volume.get('size')} GB {volume.get('type') or ''}".strip()
-    specs = flavor.get("elastic_volume_specs") or []
-    if specs and isinstance(specs[0], dict):
-        s = specs[0]
-        return f"{s.get('type', '')} {s.get('min_size')}-{s.get('max_size')} GB".strip()
+def _storage(flavor: NodeType) -> str:
+    volume = flavor.volume
+    if volume is not None and volume.size:
+        return f"{volume.size} GB {volume.type or ''}".strip()
+    if flavor.elastic_volume_specs:
+        s = flavor.elastic_volume_specs[0]
+        return f"{s.type or ''} {s.min_size}-{s.max_size} GB".strip()
     return ""
 
 
-def _azs(flavor: dict[str, Any]) -> str:
-    zones = flavor.get("available_zones") or []
+def _azs(flavor: NodeType) -> str:
     return ", ".join(
-        str(z.get("code"))
-        for z in zones
-        if isinstance(z, dict) and str(z.get("status", "normal")) == "normal"
+        str(z.code) for z in flavor.available_zones if (z.status or "normal") == "normal"
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, when
+from commands.handlers._common import call_model, when
 from commands.registry import CommandContext, command
 from commands.replies import Field, Reply, Severity
+from dws.models import JobDetail
 
 
 class JobArgs(BaseModel):
@@ -26,21 +27,19 @@ class JobArgs(BaseModel):
 )
 async def job(ctx: CommandContext, args: JobArgs) -> Reply:
     """Show a job."""
-    data = await call(ctx.dws, "list_job_details", {"job_id": args.job_id}) or {}
-    status = str(data.get("status") or "?")
+    data = await call_model(ctx.dws, "list_job_details", JobDetail, {"job_id": args.job_id})
+    status = data.status or "?"
     fields = [
         Field("status", status),
-        Field("progress", str(data.get("progress") or "—")),
-        Field("started", when(data.get("begin_time"))),
-        Field("ended", when(data.get("end_time"))),
+        Field("progress", data.progress or "—"),
+        Field("started", when(data.begin_time)),
+        Field("ended", when(data.end_time)),
     ]
-    if data.get("failed_code") or data.get("failed_detail"):
-        fields.append(
-            Field("failure", f"{data.get('failed_code', '')} {data.get('failed_detail', '')}")
-        )
+    if data.failed_code or data.failed_detail:
+        fields.append(Field("failure", f"{data.failed_code or ''} {data.failed_detail or ''}"))
     severity = {"SUCCESS": Severity.SUCCESS, "FAIL": Severity.ERROR, "FAILED": Severity.ERROR}
     return Reply(
-        title=f"Job {data.get('job_name') or args.job_id}: {status}",
-        fields=(Field("id", str(data.get("job_id") or args.job_id)), *fields),
+        title=f"Job {data.job_name or args.job_id}: {status}",
+        fields=(Field("id", data.job_id or args.job_id), *fields),
         severity=severity.get(status.upper(), Severity.INFO),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, parse_duration, plural
+from commands.handlers._common import call_model, find_cluster, grid, parse_duration, plural
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
+from dws.models import ClusterInfo, ListMetricsDataResponse, ListMetricsResponse
 
 MAX_ROWS = 20
 
@@ -38,22 +38,18 @@ async def metrics(ctx: CommandContext, args: MetricsArgs) -> Reply:
     found = await find_cluster(ctx.dws, args.cluster)
     if args.metric:
         return await _data(ctx, found, args)
-    query = {"cluster_id": found["id"], "offset": 0, "limit": 100}
-    data = await call(ctx.dws, "list_metrics", query) or {}
-    rows = [
-        (m.get("metric_name"), m.get("scope"), m.get("collect_rate"), len(m.get("fields") or []))
-        for m in data.get("data") or []
-        if isinstance(m, dict)
-    ]
+    query = {"cluster_id": found.id, "offset": 0, "limit": 100}
+    data = await call_model(ctx.dws, "list_metrics", ListMetricsResponse, query)
+    rows = [(m.metric_name, m.scope, m.collect_rate, len(m.fields)) for m in data.data]
     return grid(
         ("metric", "scope", "every (s)", "columns"),
         rows,
-        title=f"{found['name']}: {plural(len(rows), 'metric')}",
-        follow_ups=(f"/dws metrics {found['name']} {rows[0][0]}",) if rows else (),
+        title=f"{found.name}: {plural(len(rows), 'metric')}",
+        follow_ups=(f"/dws metrics {found.name} {rows[0][0]}",) if rows else (),
     )
 
 
-async def _data(ctx: CommandContext, found: dict[str, Any], args: MetricsArgs) -> Reply:
+async def _data(ctx: CommandContext, found: ClusterInfo, args: MetricsArgs) -> Reply:
     try:
         span = parse_duration(args.since)
     except ValueError as exc:
@@ -62,7 +58,7 @@ async def _data(ctx: CommandContext, found: dict[str, Any], args: MetricsArgs) -
         raise CommandFailure("metric data can be read for at most one day (--since 1d)")
     now = ctx.clock()
     query = {
-        "cluster_id": found["id"],
+        "cluster_id": found.id,
         "metric_name": args.metric,
         "offset": 0,
         "limit": MAX_ROWS,
@@ -71,11 +67,11 @@ async def _data(ctx: CommandContext, found: dict[str, Any], args: MetricsArgs) -
         "order_by": "ctime",
         "sort_by": "desc",
     }
-    data = await call(ctx.dws, "list_metrics_data", query) or {}
-    items = [d for d in data.get("data") or [] if isinstance(d, dict)]
+    data = await call_model(ctx.dws, "list_metrics_data", ListMetricsDataResponse, query)
+    items = data.data
     columns = sorted({k for d in items for k in d})[:8]
     return grid(
         columns or ("no data",),
         [tuple(d.get(c) for c in columns) for d in items[:MAX_ROWS]],
-        title=f"{found['name']}: {args.metric}, last {args.since}",
+        title=f"{found.name}: {args.metric}, last {args.since}",
     )

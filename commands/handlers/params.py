@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, plural, short
+from commands.handlers._common import call_model, find_cluster, grid, plural, short
 from commands.registry import CommandContext, CommandFailure, DwsCaller, command
 from commands.replies import Field, Reply
+from dws.models import (
+    ClusterConfiguration,
+    ConfigurationParameter,
+    ListClusterConfigurationsParameterResponse,
+    ListClusterConfigurationsResponse,
+)
 
 
 class ParamsArgs(BaseModel):
@@ -20,32 +24,35 @@ class ParamsArgs(BaseModel):
     """A parameter name, or part of one."""
 
 
-async def parameter_group(client: DwsCaller, cluster_id: str) -> dict[str, Any]:
+async def parameter_group(client: DwsCaller, cluster_id: str) -> ClusterConfiguration:
     """The cluster's parameter group (list_cluster_configurations), first one."""
-    data = await call(client, "list_cluster_configurations", {"cluster_id": cluster_id}) or {}
-    groups = [g for g in data.get("configurations") or [] if isinstance(g, dict)]
-    if not groups:
+    data = await call_model(
+        client,
+        "list_cluster_configurations",
+        ListClusterConfigurationsResponse,
+        {"cluster_id": cluster_id},
+    )
+    if not data.configurations:
         raise CommandFailure("the cluster has no parameter group")
-    return groups[0]
+    return data.configurations[0]
 
 
-async def parameters(client: DwsCaller, cluster_id: str, group_id: str) -> list[dict[str, Any]]:
+async def parameters(
+    client: DwsCaller, cluster_id: str, group_id: str
+) -> list[ConfigurationParameter]:
     """Every parameter of the group (list_cluster_configurations_parameter)."""
-    data = await call(
+    data = await call_model(
         client,
         "list_cluster_configurations_parameter",
+        ListClusterConfigurationsParameterResponse,
         {"cluster_id": cluster_id, "configuration_id": group_id},
     )
-    return [p for p in (data or {}).get("configurations") or [] if isinstance(p, dict)]
+    return data.configurations
 
 
-def values_by_type(param: dict[str, Any]) -> dict[str, str]:
+def values_by_type(param: ConfigurationParameter) -> dict[str, str]:
     """`{"CN": "200", "DN": "200"}` from the parameter's `values` list."""
-    return {
-        str(v.get("type", "")).upper(): str(v.get("value", ""))
-        for v in param.get("values") or []
-        if isinstance(v, dict)
-    }
+    return {(v.type or "").upper(): v.value or "" for v in param.values}
 
 
 @command(
@@ -59,56 +66,52 @@ def values_by_type(param: dict[str, Any]) -> dict[str, str]:
 async def params(ctx: CommandContext, args: ParamsArgs) -> Reply:
     """Show the parameter settings of a cluster."""
     found = await find_cluster(ctx.dws, args.cluster)
-    group = await parameter_group(ctx.dws, str(found["id"]))
-    items = await parameters(ctx.dws, str(found["id"]), str(group.get("id", "")))
+    group = await parameter_group(ctx.dws, found.id)
+    items = await parameters(ctx.dws, found.id, group.id)
     if args.name:
         want = args.name.lower()
-        exact = [p for p in items if str(p.get("name", "")).lower() == want]
-        items = exact or [p for p in items if want in str(p.get("name", "")).lower()]
+        exact = [p for p in items if p.name.lower() == want]
+        items = exact or [p for p in items if want in p.name.lower()]
         if not items:
-            raise CommandFailure(f"{found['name']} has no parameter matching {args.name!r}")
+            raise CommandFailure(f"{found.name} has no parameter matching {args.name!r}")
         if len(items) == 1:
-            return _one(str(found["name"]), items[0])
+            return _one(str(found.name), items[0])
     rows = []
-    for p in sorted(items, key=lambda p: str(p.get("name", ""))):
+    for p in sorted(items, key=lambda p: p.name):
         vals = values_by_type(p)
         rows.append(
             (
-                str(p.get("name", "")),
+                p.name,
                 vals.get("CN", ""),
                 vals.get("DN", ""),
-                str(p.get("unit") or ""),
-                "yes" if p.get("restart_required") else "",
+                p.unit or "",
+                "yes" if p.restart_required else "",
             )
         )
-    status = group.get("status") or "?"
+    status = group.status or "?"
     count = plural(len(rows), "parameter")
     return grid(
         ("name", "CN", "DN", "unit", "restart"),
         rows,
-        title=f"{found['name']}: {count} ({group.get('name', '')}, {status})",
+        title=f"{found.name}: {count} ({group.name or ''}, {status})",
     )
 
 
-def _one(cluster: str, param: dict[str, Any]) -> Reply:
+def _one(cluster: str, param: ConfigurationParameter) -> Reply:
     vals = values_by_type(param)
-    defaults = {
-        str(v.get("type", "")).upper(): str(v.get("default_value", ""))
-        for v in param.get("values") or []
-        if isinstance(v, dict)
-    }
+    defaults = {(v.type or "").upper(): v.default_value or "" for v in param.values}
     fields = [Field(f"{kind} value", value) for kind, value in sorted(vals.items())]
     fields += [Field(f"{kind} default", value) for kind, value in sorted(defaults.items())]
     fields += [
-        Field("type", str(param.get("type") or "—")),
-        Field("unit", str(param.get("unit") or "—")),
-        Field("range", str(param.get("value_range") or "—")),
-        Field("read-only", "yes" if param.get("readonly") else "no"),
-        Field("needs restart", "yes" if param.get("restart_required") else "no"),
+        Field("type", param.type or "—"),
+        Field("unit", param.unit or "—"),
+        Field("range", param.value_range or "—"),
+        Field("read-only", "yes" if param.readonly else "no"),
+        Field("needs restart", "yes" if param.restart_required else "no"),
     ]
     return Reply(
-        title=f"{cluster}: {param.get('name')}",
-        text=short(param.get("description"), 300),
+        title=f"{cluster}: {param.name}",
+        text=short(param.description, 300),
         fields=tuple(fields),
-        follow_ups=(f"/dws params set {cluster} {param.get('name')} <value>",),
+        follow_ups=(f"/dws params set {cluster} {param.name} <value>",),
     )

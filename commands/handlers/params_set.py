@@ -12,6 +12,7 @@ from commands.handlers._common import call
 from commands.handlers.params import parameter_group, parameters, values_by_type
 from commands.registry import CommandContext, CommandFailure, Execution, Plan, Risk, command
 from commands.replies import Field, Reply, Severity
+from dws.models import ConfigurationParameter
 
 
 class ParamsSetArgs(BaseModel):
@@ -27,14 +28,14 @@ class ParamsSetArgs(BaseModel):
     """Set it on the CNs, the DNs or both."""
 
 
-def value_problem(param: dict[str, Any], value: str) -> str | None:
+def value_problem(param: ConfigurationParameter, value: str) -> str | None:
     """Why `value` does not fit the parameter's type and range (5.2.43), or None.
 
     Only what the reference states is checked: booleans, integer ranges `low~high` and the
     choices of a list (`a|b|c`); anything else is left to DWS.
     """
-    name, kind = param.get("name"), str(param.get("type") or "").lower()
-    allowed = str(param.get("value_range") or "")
+    name, kind = param.name, (param.type or "").lower()
+    allowed = param.value_range or ""
     if kind == "boolean" and value.lower() not in ("on", "off", "true", "false"):
         return f"{name} is on or off (got {value!r})"
     if kind == "integer" and re.fullmatch(r"-?\d+~-?\d+", allowed):
@@ -71,15 +72,13 @@ class ParamsSet(ClusterChange):
         plan = await super().plan(ctx, args)
         cluster_id = str(plan.cluster_id)
         group = await parameter_group(ctx.dws, cluster_id)
-        items = await parameters(ctx.dws, cluster_id, str(group.get("id", "")))
-        param = next((p for p in items if p.get("name") == args.name), None)
+        items = await parameters(ctx.dws, cluster_id, group.id)
+        param = next((p for p in items if p.name == args.name), None)
         if param is None:
-            close = sorted(
-                str(p.get("name")) for p in items if args.name.lower() in str(p.get("name"))
-            )
+            close = sorted(p.name for p in items if args.name.lower() in p.name)
             hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
             raise CommandFailure(f"{plan.cluster_name} has no parameter {args.name!r}{hint}")
-        if param.get("readonly"):
+        if param.readonly:
             raise CommandFailure(f"{args.name} is read-only")
         problem = value_problem(param, args.value)
         if problem:
@@ -87,7 +86,7 @@ class ParamsSet(ClusterChange):
         kinds = ["CN", "DN"] if args.type == "both" else [args.type]
         current = values_by_type(param)
         state = {**plan.state, "values": {k: current.get(k) for k in kinds}}
-        note = " (needs a restart to apply)" if param.get("restart_required") else ""
+        note = " (needs a restart to apply)" if param.restart_required else ""
         where = "/".join(kinds)
         return Plan(
             summary=f"Set {args.name} = {args.value} on {where} of {plan.cluster_name}{note}",
@@ -96,11 +95,11 @@ class ParamsSet(ClusterChange):
             state=state,
             params={
                 **plan.params,
-                "configuration_id": str(group.get("id", "")),
+                "configuration_id": group.id,
                 "name": args.name,
                 "value": args.value,
                 "kinds": kinds,
-                "restart_required": bool(param.get("restart_required")),
+                "restart_required": bool(param.restart_required),
             },
         )
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from commands.handlers._common import call, find_cluster, grid, plural, project_id_of, short
+from commands.handlers._common import call_model, find_cluster, grid, plural, project_id_of, short
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListQueriesResponse
 
 
 class QueriesArgs(BaseModel):
@@ -36,7 +37,7 @@ async def queries(ctx: CommandContext, args: QueriesArgs) -> Reply:
     if args.user:
         conditions.append({"field": "userName", "value": args.user, "operator": "="})
     body = {
-        "cluster_id": str(found["id"]),
+        "cluster_id": found.id,
         "project_id": project_id_of(ctx.dws),
         "offset": "0",
         "limit": str(args.limit),
@@ -44,22 +45,24 @@ async def queries(ctx: CommandContext, args: QueriesArgs) -> Reply:
         "order_by": "duration desc",
         "target": "db_queries",
     }
-    data = await call(ctx.dws, "list_queries", {"cluster_id": found["id"]}, body) or {}
-    items = [q for q in (data.get("data") or {}).get("queries") or [] if isinstance(q, dict)]
-    items.sort(key=lambda q: -float(q.get("duration") or 0))
+    data = await call_model(
+        ctx.dws, "list_queries", ListQueriesResponse, {"cluster_id": found.id}, body
+    )
+    items = list(data.data.queries) if data.data else []
+    items.sort(key=lambda q: -(q.duration or 0))
     rows = [
         (
-            q.get("pid"),
-            q.get("user_name"),
-            q.get("db_name"),
-            f"{float(q.get('duration') or 0) / 1000:.1f}s",
-            q.get("wlm_status") or q.get("query_status"),
-            short(q.get("query"), 60),
+            q.pid,
+            q.user_name,
+            q.db_name,
+            f"{(q.duration or 0) / 1000:.1f}s",
+            q.wlm_status or q.query_status,
+            short(q.query, 60),
         )
         for q in items[: args.limit]
     ]
     return grid(
         ("pid", "user", "database", "running", "status", "query"),
         rows,
-        title=f"{found['name']}: {plural(len(rows), 'running statement')}",
+        title=f"{found.name}: {plural(len(rows), 'running statement')}",
     )

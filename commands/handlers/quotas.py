@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, grid
+from commands.handlers._common import call_model, grid
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListQuotasResponse
 
 
 class NoArgs(BaseModel):
@@ -22,11 +23,7 @@ class NoArgs(BaseModel):
 )
 async def quotas(ctx: CommandContext, args: NoArgs) -> Reply:
     """List quotas."""
-    data = await call(ctx.dws, "list_quotas") or {}
-    resources = (data.get("quotas") or {}).get("resources") or []
-    rows = [
-        (r.get("type"), r.get("used"), r.get("quota"), r.get("unit") or "")
-        for r in resources
-        if isinstance(r, dict)
-    ]
+    data = await call_model(ctx.dws, "list_quotas", ListQuotasResponse)
+    resources = data.quotas.resources if data.quotas else []
+    rows = [(r.type, r.used, r.quota, r.unit) for r in resources]
     return grid(("resource", "used", "quota", "unit"), rows, title=f"Quotas on {ctx.target_name}")

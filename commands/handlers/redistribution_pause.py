@@ -7,6 +7,7 @@ from typing import Any
 from commands.handlers._change import ClusterArgs, ClusterChange
 from commands.handlers._common import task_text
 from commands.registry import CommandFailure, Risk, command
+from dws.models import ClusterDetail
 
 
 @command(
@@ -28,11 +29,11 @@ class RedistributionPause(ClusterChange):
     need_available = False
     track = False
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """The reference: redistribution in the running state can be suspended."""
-        task = str(detail.get("task_status") or "").upper()
+        task = (detail.task_status or "").upper()
         if task != "REDISTRIBUTING" and "REDISTRIBUTING" not in task_text(detail).upper():
-            raise CommandFailure(f"no redistribution is running on {detail.get('name')}")
+            raise CommandFailure(f"no redistribution is running on {detail.name}")
 
     def summary(self, name: str, args: Any) -> str:
         """One line for the approval message."""

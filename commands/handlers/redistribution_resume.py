@@ -6,6 +6,7 @@ from typing import Any
 
 from commands.handlers._change import ClusterArgs, ClusterChange
 from commands.registry import CommandFailure, Risk, command
+from dws.models import ClusterDetail
 
 
 @command(
@@ -27,10 +28,10 @@ class RedistributionResume(ClusterChange):
     need_available = False
     track = False
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """The reference: redistribution in the paused state can be resumed."""
-        if str(detail.get("task_status") or "").upper() != "REDISTRIBUTION_PAUSED":
-            raise CommandFailure(f"redistribution is not paused on {detail.get('name')}")
+        if (detail.task_status or "").upper() != "REDISTRIBUTION_PAUSED":
+            raise CommandFailure(f"redistribution is not paused on {detail.name}")
 
     def summary(self, name: str, args: Any) -> str:
         """One line for the approval message."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from commands.handlers._change import ClusterArgs, ClusterChange
 from commands.registry import CommandContext, CommandFailure, Plan, Risk, command
+from dws.models import ClusterDetail
 
 _CLASSES = (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
 
@@ -52,9 +53,9 @@ class ResetPassword(ClusterChange):
         """One line for the approval message."""
         return f"Reset the administrator password of cluster {name}"
 
-    def params(self, detail: dict[str, Any], args: Any) -> dict[str, Any]:
+    def params(self, detail: ClusterDetail, args: Any) -> dict[str, Any]:
         """The administrator's user name (for the password rules)."""
-        return {"user_name": str(detail.get("user_name") or "")}
+        return {"user_name": detail.user_name or ""}
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """The usual checks, then the password rules (when the password is at hand)."""

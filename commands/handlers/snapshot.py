@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import when
+from commands.handlers._common import cell, when
 from commands.handlers._snap import find_snapshot
 from commands.registry import CommandContext, command
 from commands.replies import Field, Reply
@@ -29,20 +29,20 @@ async def snapshot(ctx: CommandContext, args: SnapshotArgs) -> Reply:
     """Show a snapshot (list_snapshot_details)."""
     snap = await find_snapshot(ctx.dws, args.snapshot)
     fields = [
-        Field("id", str(snap.get("id", ""))),
-        Field("status", str(snap.get("status", ""))),
-        Field("type", str(snap.get("type", ""))),
-        Field("cluster", str(snap.get("cluster_name") or snap.get("cluster_id") or "—")),
-        Field("started", when(snap.get("started"))),
-        Field("finished", when(snap.get("finished"))),
-        Field("size", f"{snap.get('size')} GB" if snap.get("size") is not None else "—"),
+        Field("id", snap.id),
+        Field("status", snap.status or ""),
+        Field("type", snap.type or ""),
+        Field("cluster", snap.cluster_name or snap.cluster_id or "—"),
+        Field("started", when(snap.started)),
+        Field("finished", when(snap.finished)),
+        Field("size", f"{cell(snap.size)} GB" if snap.size is not None else "—"),
     ]
-    if snap.get("progress"):
-        fields.append(Field("progress", str(snap["progress"])))
-    if snap.get("description"):
-        fields.append(Field("description", str(snap["description"])))
+    if snap.progress:
+        fields.append(Field("progress", snap.progress))
+    if snap.description:
+        fields.append(Field("description", snap.description))
     return Reply(
-        title=f"Snapshot {snap.get('name', args.snapshot)}",
+        title=f"Snapshot {snap.name or args.snapshot}",
         fields=tuple(fields),
-        follow_ups=(f"/dws snapshot restore {snap.get('id')} --name <new-cluster>",),
+        follow_ups=(f"/dws snapshot restore {snap.id} --name <new-cluster>",),
     )

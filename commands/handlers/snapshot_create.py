@@ -8,11 +8,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from commands.handlers._change import ClusterChange
-from commands.handlers._common import active_dr, call, list_dr
+from commands.handlers._common import IdRef, active_dr, call_answer, list_dr
 from commands.registry import CommandContext, CommandFailure, Execution, Plan, Risk, command
 from commands.replies import Field, Reply, Severity
+from dws.models import DwsModel
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
+
+
+class SnapshotCreated(DwsModel):
+    """The answer of create_snapshot (5.3.1): ``{"snapshot": {"id": "..."}}``."""
+
+    snapshot: IdRef | None = None
+    """The new snapshot."""
 
 
 class SnapshotCreateArgs(BaseModel):
@@ -50,9 +58,9 @@ class SnapshotCreate(ClusterChange):
         """Cluster checks, the DR standby rule (5.12.2) and the name rules (5.3.1)."""
         plan = await super().plan(ctx, args)
         dr = active_dr(await list_dr(ctx.dws), str(plan.cluster_id))
-        if dr and dr.get("standby_cluster_id") == plan.cluster_id:
+        if dr and dr.standby_cluster_id == plan.cluster_id:
             raise CommandFailure(
-                f"{plan.cluster_name} is the standby of the running DR {dr.get('name')}; "
+                f"{plan.cluster_name} is the standby of the running DR {dr.name}; "
                 "DWS allows no backup on the DR cluster"
             )
         stamp = ctx.clock().strftime("%Y%m%d-%H%M%S")
@@ -76,8 +84,10 @@ class SnapshotCreate(ClusterChange):
         snap: dict[str, Any] = {"name": plan.params["name"], "cluster_id": plan.cluster_id}
         if plan.params.get("description"):
             snap["description"] = plan.params["description"]
-        data = await call(ctx.dws, self.operation, None, {"snapshot": snap}) or {}
-        snap_id = str((data.get("snapshot") or {}).get("id") or "")
+        answer = await call_answer(
+            ctx.dws, self.operation, SnapshotCreated, None, {"snapshot": snap}
+        )
+        snap_id = (answer.snapshot.id if answer.snapshot else None) or ""
         return Execution(
             reply=Reply(
                 title=f"{plan.summary}: submitted",

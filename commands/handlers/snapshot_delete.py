@@ -43,17 +43,17 @@ class SnapshotDelete(ChangeCommand):
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the snapshot; refuse automated or unfinished ones."""
         snap = await find_snapshot(ctx.dws, args.snapshot)
-        kind = str(snap.get("type") or "").upper()
+        kind = (snap.type or "").upper()
         if kind and kind != "MANUAL":
-            raise CommandFailure(f"snapshot {snap.get('name')} is {kind}; only manual ones can go")
-        if str(snap.get("status") or "").upper() == "CREATING":
-            raise CommandFailure(f"snapshot {snap.get('name')} is still being created")
+            raise CommandFailure(f"snapshot {snap.name} is {kind}; only manual ones can go")
+        if (snap.status or "").upper() == "CREATING":
+            raise CommandFailure(f"snapshot {snap.name} is still being created")
         return Plan(
-            summary=f"Delete snapshot {snap.get('name')} of cluster {snap.get('cluster_name', '')}",
-            cluster_id=str(snap.get("cluster_id") or "") or None,
-            cluster_name=str(snap.get("cluster_name") or "") or None,
-            state={"snapshot_status": snap.get("status")},
-            params={"snapshot_id": str(snap["id"]), "snapshot_name": str(snap.get("name", ""))},
+            summary=f"Delete snapshot {snap.name} of cluster {snap.cluster_name or ''}",
+            cluster_id=snap.cluster_id or None,
+            cluster_name=snap.cluster_name or None,
+            state={"snapshot_status": snap.status},
+            params={"snapshot_id": snap.id, "snapshot_name": snap.name or ""},
         )
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:

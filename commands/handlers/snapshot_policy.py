@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, when
+from commands.handlers._common import call_model, find_cluster, grid, when
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListSnapshotPolicyResponse
 
 
 class PolicyArgs(BaseModel):
@@ -27,25 +28,26 @@ class PolicyArgs(BaseModel):
 async def snapshot_policy(ctx: CommandContext, args: PolicyArgs) -> Reply:
     """Show the snapshot policy (list_snapshot_policy)."""
     found = await find_cluster(ctx.dws, args.cluster)
-    data = await call(ctx.dws, "list_snapshot_policy", {"cluster_id": found["id"]}) or {}
+    data = await call_model(
+        ctx.dws, "list_snapshot_policy", ListSnapshotPolicyResponse, {"cluster_id": found.id}
+    )
     rows = [
         (
-            s.get("policy_name"),
-            s.get("backup_strategy"),
-            s.get("backup_type"),
-            s.get("backup_level"),
-            when(s.get("next_fire_time")),
+            s.policy_name,
+            s.backup_strategy,
+            s.backup_type,
+            s.backup_level,
+            when(s.next_fire_time),
         )
-        for s in data.get("backup_strategies") or []
-        if isinstance(s, dict)
+        for s in data.backup_strategies
     ]
-    keep = data.get("keep_day")
-    text = f"snapshots are kept {keep} days" if keep not in (None, "") else ""
-    if data.get("device_name"):
-        text += f"{'; ' if text else ''}backup device {data['device_name']}"
+    keep = data.keep_day
+    text = f"snapshots are kept {keep} days" if keep is not None else ""
+    if data.device_name:
+        text += f"{'; ' if text else ''}backup device {data.device_name}"
     return grid(
         ("policy", "schedule", "type", "level", "next run"),
         rows,
-        title=f"{found['name']}: snapshot policy",
+        title=f"{found.name}: snapshot policy",
         text=text,
     )

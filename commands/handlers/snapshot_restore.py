@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, list_clusters
+from commands.handlers._common import IdRef, call_answer, list_clusters
 from commands.handlers._snap import find_snapshot
 from commands.registry import (
     ChangeCommand,
@@ -19,8 +19,16 @@ from commands.registry import (
     command,
 )
 from commands.replies import Field, Reply, Severity
+from dws.models import DwsModel
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
+
+
+class ClusterRestored(DwsModel):
+    """The answer of restore_cluster (5.3.15): ``{"cluster": {"id": "..."}}``."""
+
+    cluster: IdRef | None = None
+    """The new cluster."""
 
 
 class SnapshotRestoreArgs(BaseModel):
@@ -48,34 +56,33 @@ class SnapshotRestore(ChangeCommand):
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the snapshot, check it and the new name."""
         snap = await find_snapshot(ctx.dws, args.snapshot)
-        if str(snap.get("status") or "").upper() != "AVAILABLE":
-            raise CommandFailure(
-                f"snapshot {snap.get('name')} is {snap.get('status')}; it must be AVAILABLE"
-            )
+        if (snap.status or "").upper() != "AVAILABLE":
+            raise CommandFailure(f"snapshot {snap.name} is {snap.status}; it must be AVAILABLE")
         if not _NAME.match(args.name):
             raise CommandFailure(
                 "a cluster name has 4 to 64 letters, digits, - or _ and starts with a letter"
             )
-        taken = {str(c.get("name", "")).lower() for c in await list_clusters(ctx.dws)}
+        taken = {(c.name or "").lower() for c in await list_clusters(ctx.dws)}
         if args.name.lower() in taken:
             raise CommandFailure(f"a cluster named {args.name} already exists")
         return Plan(
-            summary=f"Restore snapshot {snap.get('name')} into new cluster {args.name}",
-            cluster_id=str(snap.get("cluster_id") or "") or None,
-            cluster_name=str(snap.get("cluster_name") or "") or None,
-            state={"snapshot_status": snap.get("status"), "name_taken": False},
-            params={"snapshot_id": str(snap["id"]), "name": args.name},
+            summary=f"Restore snapshot {snap.name} into new cluster {args.name}",
+            cluster_id=snap.cluster_id or None,
+            cluster_name=snap.cluster_name or None,
+            state={"snapshot_status": snap.status, "name_taken": False},
+            params={"snapshot_id": snap.id, "name": args.name},
         )
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """restore_cluster: answers with the new cluster's id."""
-        data = await call(
+        answer = await call_answer(
             ctx.dws,
             "restore_cluster",
+            ClusterRestored,
             {"snapshot_id": plan.params["snapshot_id"]},
             {"restore": {"name": plan.params["name"]}},
         )
-        new_id = str(((data or {}).get("cluster") or {}).get("id") or "")
+        new_id = (answer.cluster.id if answer.cluster else None) or ""
         return Execution(
             reply=Reply(
                 title=f"{plan.summary}: submitted",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
-from commands.handlers._common import call, find_cluster, grid, plural, when
+from commands.handlers._common import call_model, cell, extra, find_cluster, grid, plural, when
 from commands.handlers._snap import list_snapshots
 from commands.registry import CommandContext, command
 from commands.replies import Reply
+from dws.models import ListClusterSnapshotsResponse, Snapshot, SnapshotDetail
 
 
 class SnapshotsArgs(BaseModel):
@@ -30,16 +29,22 @@ class SnapshotsArgs(BaseModel):
 async def snapshots(ctx: CommandContext, args: SnapshotsArgs) -> Reply:
     """List snapshots (list_snapshots, or list_cluster_snapshots for one cluster)."""
     names: dict[str, str] = {}
+    items: list[Snapshot]
     if args.cluster:
         found = await find_cluster(ctx.dws, args.cluster)
-        data = await call(ctx.dws, "list_cluster_snapshots", {"cluster_id": found["id"]})
-        items = [s for s in (data or {}).get("snapshots") or [] if isinstance(s, dict)]
-        names[str(found["id"])] = str(found["name"])
-        title = f"{found['name']}: {plural(len(items), 'snapshot')}"
+        data = await call_model(
+            ctx.dws,
+            "list_cluster_snapshots",
+            ListClusterSnapshotsResponse,
+            {"cluster_id": found.id},
+        )
+        items = list(data.snapshots)
+        names[found.id] = str(found.name)
+        title = f"{found.name}: {plural(len(items), 'snapshot')}"
     else:
         items = await list_snapshots(ctx.dws)
         title = f"{plural(len(items), 'snapshot')} on {ctx.target_name}"
-    items.sort(key=lambda s: str(s.get("started") or ""), reverse=True)
+    items.sort(key=lambda s: s.started or "", reverse=True)
     return grid(
         ("name", "cluster", "status", "type", "started", "size GB", "id"),
         [_row(s, names) for s in items],
@@ -47,14 +52,16 @@ async def snapshots(ctx: CommandContext, args: SnapshotsArgs) -> Reply:
     )
 
 
-def _row(snap: dict[str, Any], names: dict[str, str]) -> tuple[str, ...]:
-    cluster = snap.get("cluster_name") or names.get(str(snap.get("cluster_id"))) or ""
+def _row(snap: Snapshot, names: dict[str, str]) -> tuple[str, ...]:
+    # list_snapshots (5.3.3) items have no cluster_name; list_cluster_snapshots' do.
+    named = snap.cluster_name if isinstance(snap, SnapshotDetail) else extra(snap, "cluster_name")
+    cluster = named or names.get(str(snap.cluster_id)) or ""
     return (
-        str(snap.get("name", "")),
-        str(cluster or snap.get("cluster_id") or ""),
-        str(snap.get("status", "")),
-        str(snap.get("type", "")),
-        when(snap.get("started")),
-        str(snap.get("size") if snap.get("size") is not None else ""),
-        str(snap.get("id", "")),
+        snap.name or "",
+        str(cluster or snap.cluster_id or ""),
+        snap.status or "",
+        snap.type or "",
+        when(snap.started),
+        cell(snap.size),
+        snap.id,
     )

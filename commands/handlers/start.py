@@ -7,6 +7,7 @@ from typing import Any
 from commands.handlers._change import ClusterArgs, ClusterChange, is_available
 from commands.handlers._common import status_text, task_text
 from commands.registry import CommandFailure, Risk, command
+from dws.models import ClusterDetail
 
 
 @command(
@@ -27,12 +28,11 @@ class Start(ClusterChange):
     forbid_in_dr = False
     need_available = False
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """Only a STOPPED cluster with no task in progress can be started."""
         if is_available(detail):
-            raise CommandFailure(f"{detail.get('name')} is already running (AVAILABLE)")
-        if str(detail.get("status", "")).upper() != "STOPPED" or task_text(detail):
+            raise CommandFailure(f"{detail.name} is already running (AVAILABLE)")
+        if (detail.status or "").upper() != "STOPPED" or task_text(detail):
             raise CommandFailure(
-                f"{detail.get('name')} is {status_text(detail)}; only a STOPPED cluster can be "
-                "started"
+                f"{detail.name} is {status_text(detail)}; only a STOPPED cluster can be started"
             )

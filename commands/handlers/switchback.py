@@ -6,6 +6,7 @@ from typing import Any
 
 from commands.handlers._change import ClusterArgs, ClusterChange
 from commands.registry import CommandFailure, Risk, command
+from dws.models import ClusterDetail
 
 
 @command(
@@ -25,10 +26,10 @@ class Switchback(ClusterChange):
     verb = "switch back"
     forbid_in_dr = False
 
-    def check(self, detail: dict[str, Any], state: dict[str, Any], args: Any) -> None:
+    def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """The reference: a switchback returns an Unbalanced cluster to Available."""
-        if "UNBALANCED" not in str(detail.get("sub_status") or "").upper():
+        if "UNBALANCED" not in (detail.sub_status or "").upper():
             raise CommandFailure(
-                f"{detail.get('name')} is not UNBALANCED (sub-status "
-                f"{detail.get('sub_status') or 'NORMAL'}); there is nothing to switch back"
+                f"{detail.name} is not UNBALANCED (sub-status "
+                f"{detail.sub_status or 'NORMAL'}); there is nothing to switch back"
             )

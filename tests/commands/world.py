@@ -150,6 +150,11 @@ class NoDws:
     async def call(self, op_name: str, params: Any = None, body: Any = None) -> Any:
         raise AssertionError(f"unexpected DWS call {op_name}")
 
+    async def call_model(
+        self, operation: str, model: Any, params: Any = None, body: Any = None
+    ) -> Any:
+        raise AssertionError(f"unexpected DWS call {operation}")
+
 
 def make_dispatcher(
     world: World, db: Database | None, clock: Clock, notes: Notes, policy_text: str = POLICY

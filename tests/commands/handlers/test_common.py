@@ -16,18 +16,19 @@ from commands.handlers._common import (
     task_text,
     when,
 )
+from dws.models import ClusterInfo, DisasterRecovery
 
 CLUSTERS = [
-    {"id": "c-1", "name": "prod-dw"},
-    {"id": "c-2", "name": "prod-dw-2"},
-    {"id": "c-3", "name": "test-dw"},
+    ClusterInfo(id="c-1", name="prod-dw"),
+    ClusterInfo(id="c-2", name="prod-dw-2"),
+    ClusterInfo(id="c-3", name="test-dw"),
 ]
 
 
 def test_pick_by_id_exact_name_and_unique_part() -> None:
-    assert pick(CLUSTERS, "c-3", "cluster")["name"] == "test-dw"
-    assert pick(CLUSTERS, "PROD-DW", "cluster")["id"] == "c-1"
-    assert pick(CLUSTERS, "test", "cluster")["id"] == "c-3"
+    assert pick(CLUSTERS, "c-3", "cluster").name == "test-dw"
+    assert pick(CLUSTERS, "PROD-DW", "cluster").id == "c-1"
+    assert pick(CLUSTERS, "test", "cluster").id == "c-3"
 
 
 def test_pick_ambiguous_lists_candidates() -> None:
@@ -39,7 +40,7 @@ def test_pick_unknown_lists_known_names() -> None:
     with pytest.raises(LookupProblem, match=r"no cluster named 'nope'; known: prod-dw, "):
         pick(CLUSTERS, "nope", "cluster")
     with pytest.raises(LookupProblem, match="there are no clusters"):
-        pick([], "x", "cluster")
+        pick(list[ClusterInfo](), "x", "cluster")
 
 
 def test_durations() -> None:
@@ -61,22 +62,26 @@ def test_times_from_epoch_millis_and_iso() -> None:
 
 
 def test_status_and_task_text() -> None:
-    busy = {
-        "status": "AVAILABLE",
-        "sub_status": "NORMAL",
-        "task_status": "REBOOTING",
-        "action_progress": {"REBOOTING": "40"},
-    }
+    busy = ClusterInfo.model_validate(
+        {
+            "id": "c-1",
+            "status": "AVAILABLE",
+            "sub_status": "NORMAL",
+            "task_status": "REBOOTING",
+            "action_progress": {"REBOOTING": "40"},
+        }
+    )
     assert task_text(busy) == "REBOOTING 40%"
     assert status_text(busy) == "AVAILABLE · REBOOTING 40%"
-    assert status_text({"status": "AVAILABLE", "sub_status": "READONLY"}) == "AVAILABLE (READONLY)"
+    readonly = ClusterInfo(id="c-2", status="AVAILABLE", sub_status="READONLY")
+    assert status_text(readonly) == "AVAILABLE (READONLY)"
 
 
 def test_active_dr_only_counts_running_pairs() -> None:
     drs = [
-        {"name": "old", "status": "stopped", "primary_cluster_id": "c-1"},
-        {"name": "live", "status": "running", "standby_cluster_id": "c-1"},
+        DisasterRecovery(id="d-1", name="old", status="stopped", primary_cluster_id="c-1"),
+        DisasterRecovery(id="d-2", name="live", status="running", standby_cluster_id="c-1"),
     ]
     found = active_dr(drs, "c-1")
-    assert found is not None and found["name"] == "live"
+    assert found is not None and found.name == "live"
     assert active_dr(drs[:1], "c-1") is None
