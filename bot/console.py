@@ -257,7 +257,11 @@ async def run_console(
     try:
         settings = settings or load_settings()
         async with open_runtime(
-            settings, notify=session.notify, speed=speed, track_interval=TRACK_INTERVAL_S
+            settings,
+            notify=session.notify,
+            speed=speed,
+            track_interval=TRACK_INTERVAL_S,
+            require_database=False,
         ) as runtime:
             session.runtime = runtime
             if on_start is not None:
@@ -323,6 +327,14 @@ def _banner(session: ConsoleSession, runtime: Runtime, *, quiet: bool, speed: fl
     else:
         out.print(f"DWS: targets {', '.join(runtime.targets)} (default {runtime.default_target})")
     out.print(f"database: {runtime.db.display_url}", highlight=False)
+    if runtime.db_problem is not None:
+        out.print(
+            f"⚠ {runtime.db_problem}; read commands work, changing commands are refused "
+            "until the database is back and the console is started again",
+            markup=False,
+            highlight=False,
+            style="yellow",
+        )
     out.print(f"policy: {runtime.policy_source}", highlight=False)
     if runtime.policy_source.startswith("demo") and not quiet:
         out.print(demo_policy_text().rstrip(), markup=False, highlight=False, style="dim")

@@ -26,6 +26,7 @@ from commands.registry import Registry, registry
 from commands.replies import Reply
 from commands.services import Notify
 from commands.store import Database
+from commands.store.errors import DatabaseUnavailableError
 from dws.client import DwsClient
 from dws.config import DwsTarget
 
@@ -53,6 +54,8 @@ class Runtime:
     """The in-process simulator state (`SimState`) when `simulated`, else None."""
     clients: dict[str, DwsClient] = field(default_factory=dict)
     choices: dict[str, TargetChoice] = field(default_factory=dict)
+    db_problem: str | None = None
+    """Why the database could not be used at start (then changing commands are refused)."""
 
     def client(self, name: str) -> DwsClient:
         """The open client of a target (KeyError naming the known ones if unknown)."""
@@ -99,8 +102,13 @@ async def open_runtime(
     upgrade: bool = True,
     clock: Callable[[], datetime] | None = None,
     track_interval: float = 5.0,
+    require_database: bool = True,
 ) -> AsyncIterator[Runtime]:
-    """Build the runtime (the database upgraded to head), close everything on exit."""
+    """Build the runtime (the database upgraded to head), close everything on exit.
+
+    With ``require_database=False`` an unreachable database does not stop the start: the
+    runtime serves read commands, refuses changing ones, and says why in ``db_problem``.
+    """
     if settings.default_dws_target() is None:
         sim = TargetChoice.simulator(speed=speed)
         choices = {sim.target.name: sim}
@@ -119,9 +127,15 @@ async def open_runtime(
     url = settings.database_url.get_secret_value() if settings.database_url else None
     db = Database(url)
     runtime: Runtime | None = None
+    problem: str | None = None
     try:
         if upgrade:
-            await db.upgrade()
+            try:
+                await db.upgrade()
+            except DatabaseUnavailableError as exc:
+                if require_database:
+                    raise
+                problem = str(exc)
 
         def factory(name: str) -> DwsClient:
             assert runtime is not None
@@ -130,7 +144,7 @@ async def open_runtime(
         dispatcher = Dispatcher(
             registry,
             policy,
-            db,
+            None if problem else db,
             factory,
             clock=clock or _utcnow,
             notify=notify or _no_notify,
@@ -149,6 +163,7 @@ async def open_runtime(
             simulated=simulated,
             simulator=sim_state,
             choices=choices,
+            db_problem=problem,
         )
         yield runtime
     finally:

@@ -124,6 +124,8 @@ class Dispatcher:
 
     async def expire_due(self) -> list[Reply]:
         """Expire pending approvals past their ttl (call periodically)."""
+        if self.services.db is None:
+            return []
         return await self.approvals.expire_due()
 
     async def aclose(self) -> None:

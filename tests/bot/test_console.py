@@ -246,3 +246,16 @@ async def test_a_real_target_without_policy_file_is_refused(
     assert code == 2
     assert "✖ DWSBOT_POLICY_FILE is required with a real DWS target" in buffer.getvalue()
     assert "SK-do-not-print" not in buffer.getvalue()
+
+
+async def test_database_down_at_start_serves_reads_and_refuses_changes(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_DATABASE_URL", "postgresql://bot:Sup3rSecret@127.0.0.1:1/dwsbot")
+    played = await play("/dws clusters\n/dws restart reporting\n")
+    out = played.text
+    assert "⚠ database unavailable (postgresql+asyncpg://bot:***@127.0.0.1:1/dwsbot)" in out
+    assert "6 clusters on simulator" in out
+    assert "changing commands are refused until it is back; nothing was executed" in out
+    assert played.posts("/restart") == []
+    assert "Sup3rSecret" not in out and "Traceback" not in out
