@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -121,7 +121,7 @@ def record_dict(record: AuditRecord) -> dict[str, Any]:
 
 async def export(
     db: Database, fmt: ExportFormat, since: datetime | None = None
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """The audit records (oldest first) as lines ending in ``\\n``: CSV with a header or JSONL.
 
     JSONL holds the stored values exactly (hashes can be recomputed from it). In CSV, text that a

@@ -167,7 +167,7 @@ class Policy:
             if cluster is None:
                 covered = "*" in window.clusters and window.applies(action, None)
             else:
-                names = [n for n in (cluster.name, cluster.id) if n] or [None]
+                names: list[str | None] = [n for n in (cluster.name, cluster.id) if n] or [None]
                 covered = any(window.applies(action, n) for n in names)
             if covered:
                 return window
