@@ -1,7 +1,8 @@
 """`dwsbot console`: the terminal chat adapter (the embedded default main job).
 
 Each line is a message: `/dws <command>` (or just `<command>`) goes to the dispatcher as the
-current user; `/as USER` switches identity; `/click N` presses choice N (buttons are numbered
+current user; `/as USER` switches identity; `/in CHANNEL` switches the channel (to try
+the policy's channel guardrails); `/click N` presses choice N (buttons are numbered
 for the whole session, so an older approval stays clickable); `/wait` waits for running
 trackers; `/help`, `/quit`. Trackers run in the background and their progress is printed as it
 arrives. When stdin is not a terminal, one line is read per command, so a script can play a
@@ -44,6 +45,7 @@ ReadLine = Callable[[str], Awaitable[str | None]]
 HELP = """\
 Type a /dws command (the /dws prefix is optional), for example `/dws clusters`.
   /as USER     act as USER (demo policy: alice, bob operators; carol admin; victor viewer)
+  /in CHANNEL  speak in CHANNEL (the policy's channel guardrails apply); default: console
   /click N     press choice [N] (Approve, Deny, Cancel ...)
   /wait        wait until running operations finish
   /help        this text;  /dws help  lists the commands you may run
@@ -57,6 +59,7 @@ class ConsoleSession:
     runtime: Runtime | None
     out: Console
     user: str = DEFAULT_USER
+    channel: str = CHANNEL
     rich: bool = False
     read_secret: ReadLine | None = None
     scripted: bool = False
@@ -110,6 +113,8 @@ class ConsoleSession:
             self.out.print(HELP, markup=False, highlight=False)
         elif word == "/as":
             self._switch(rest.strip())
+        elif word == "/in":
+            self._move(rest.strip())
         elif word == "/click":
             await self._click(rest.strip())
         elif word == "/wait":
@@ -127,13 +132,20 @@ class ConsoleSession:
         self.user = name
         self.out.print(f"you are now {name}", style="bold", highlight=False)
 
+    def _move(self, channel: str) -> None:
+        if not channel or " " in channel:
+            self.show(Reply.error(f"usage: /in CHANNEL (now in {self.channel})"))
+            return
+        self.channel = channel
+        self.out.print(f"you are now in {channel}", style="bold", highlight=False)
+
     async def _command(self, text: str) -> None:
         assert self.runtime is not None
         prompt: Callable[[str], Awaitable[str | None]] = self.prompt_secret
         if self.scripted:
             prompt = await self._read_secrets_ahead(text)
         request = InvocationRequest(
-            user=self.user_ref(), channel=CHANNEL, text=text, prompt_secret=prompt
+            user=self.user_ref(), channel=self.channel, text=text, prompt_secret=prompt
         )
         self.show(await self.runtime.dispatcher.handle(request))
 

@@ -259,3 +259,26 @@ async def test_database_down_at_start_serves_reads_and_refuses_changes(
     assert "changing commands are refused until it is back; nothing was executed" in out
     assert played.posts("/restart") == []
     assert "Sup3rSecret" not in out and "Traceback" not in out
+
+
+async def test_channel_guardrail_and_cluster_scoped_freeze(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.wiring import demo_policy_text
+
+    policy = demo_policy_text().replace('"*": ["*"]', 'console: ["rep*"]\n  ops: ["*"]')
+    policy = policy.replace(
+        "freezes: []", 'freezes: [{name: etl-freeze, cron: "* * * * *", clusters: ["etl-*"]}]'
+    )
+    (tmp_path / "policy.yaml").write_text(policy)
+    monkeypatch.setenv("DWSBOT_POLICY_FILE", str(tmp_path / "policy.yaml"))
+    script = (
+        "/dws restart analytics\n/in ops\n/dws restart analytics\n/dws switchback etl-batch\n/in\n"
+    )
+    played = await play(script)
+    first, rest = played.text.split("you are now in ops", 1)
+    assert "Channel console may act only on rep*." in first
+    assert "Approval needed: restart analytics" in rest
+    assert "Change freeze 'etl-freeze' is in effect." in rest
+    assert "usage: /in CHANNEL (now in ops)" in rest
+    assert played.posts("/restart") == []
