@@ -1,4 +1,11 @@
-"""Helpers shared by the command handlers: finding a cluster by name or id, and formatting.
+"""Helpers shared by the command handlers: calling DWS, finding a cluster by name or id, and
+formatting.
+
+Handlers work with the typed models of `dws.models`: `call_model` parses an answer straight into
+the operation's model, so field names are checked by mypy and an answer that does not fit
+becomes a one-line `CommandFailure` naming the operation (never a KeyError or a silently empty
+value). Operations without a model in `dws.models` (most changes) use `call_answer` with a small
+local model; `call` (raw JSON) is left for answers nothing is read from.
 
 Clusters are addressed by name or id. An exact id or an exact name (case-insensitive) wins; an
 unknown or ambiguous name is a `LookupProblem` whose message lists the candidates.
