@@ -9,6 +9,9 @@ import pytest
 from commands.handlers._common import (
     LookupProblem,
     active_dr,
+    cell,
+    extra,
+    merged,
     parse_duration,
     parse_time,
     pick,
@@ -16,7 +19,7 @@ from commands.handlers._common import (
     task_text,
     when,
 )
-from dws.models import ClusterInfo, DisasterRecovery
+from dws.models import ClusterDetail, ClusterInfo, DisasterRecovery
 
 CLUSTERS = [
     ClusterInfo(id="c-1", name="prod-dw"),
@@ -85,3 +88,24 @@ def test_active_dr_only_counts_running_pairs() -> None:
     found = active_dr(drs, "c-1")
     assert found is not None and found.name == "live"
     assert active_dr(drs[:1], "c-1") is None
+
+
+def test_merged_views_keep_what_the_later_one_lacks() -> None:
+    summary = ClusterInfo.model_validate(
+        {"id": "c-1", "name": "prod-dw", "status": "AVAILABLE", "extra_field": "kept"}
+    )
+    detail = ClusterDetail.model_validate({"id": "c-1", "status": "FAILED", "node_type_id": "n-1"})
+    both = merged(ClusterDetail, summary, detail)
+    assert (both.name, both.status, both.node_type_id) == ("prod-dw", "FAILED", "n-1")
+    assert extra(both, "extra_field") == "kept"
+    assert merged(ClusterDetail, summary, None).status == "AVAILABLE"
+
+
+def test_cells() -> None:
+    assert [cell(None), cell(500.0), cell(59.81), cell(3), cell("x")] == [
+        "",
+        "500",
+        "59.81",
+        "3",
+        "x",
+    ]

@@ -147,3 +147,14 @@ async def test_an_empty_read_answer_is_an_error(broken: Broken) -> None:
     severity, text = await broken.say("/dws dr")
     assert severity is Severity.ERROR
     assert text.startswith("list_disaster_recover: unexpected answer from the service")
+
+
+async def test_an_odd_value_in_a_lenient_field_is_no_error(broken: Broken) -> None:
+    body = (
+        b'{"clusters": [{"id": "c-1", "name": "odd", "status": "AVAILABLE",'
+        b' "number_of_node": "N/A", "version": null}], "count": "1"}'
+    )
+    broken.transport.corrupt("list_clusters", body)
+    reply = await broken.dispatcher.handle(InvocationRequest(ALICE, "C-ops", "/dws clusters"))
+    assert reply.severity is Severity.INFO
+    assert reply.rows == (("odd", "AVAILABLE", "", "", "c-1"),)
