@@ -138,7 +138,13 @@ async def _record_success(
                 await uow.approvals.set_result(approval_id, **ids, text=plan.summary)
             if execution.track:
                 op = await tracking.create(
-                    uow, ctx=ctx, plan=plan, execution=execution, approval_id=approval_id
+                    uow,
+                    ctx=ctx,
+                    plan=plan,
+                    execution=execution,
+                    approval_id=approval_id,
+                    command_text=common["command_text"],
+                    approvers=common["approvers"],
                 )
                 tracker_id = op.id
             else:

@@ -21,6 +21,7 @@ import contextlib
 import os
 import secrets
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -125,9 +126,17 @@ class Tracking:
         plan: Plan,
         execution: Execution,
         approval_id: str | None,
+        command_text: str | None = None,
+        approvers: Sequence[str] = (),
     ) -> TrackedOperation:
         """Store a new active tracker in ``uow`` (the caller launches it after commit)."""
+        user = ctx.user
         return await uow.trackers.create(
+            requester=(user.id, user.display, user.team or None),
+            command_text=command_text,
+            request_id=execution.request_id,
+            params=dict(plan.params),
+            approvers=list(approvers),
             target_name=ctx.target_name,
             kind=encode_kind(plan.action, execution.settled_statuses),
             cluster_id=plan.cluster_id,
@@ -271,11 +280,14 @@ class Tracking:
                 AuditEntry(
                     event=event,
                     at=now,
-                    user_id=approval.requester_id if approval else None,
-                    user_name=approval.requester_name if approval else None,
-                    team=approval.requester_team if approval else None,
+                    user_id=op.requester_id or (approval.requester_id if approval else None),
+                    user_name=op.requester_name or (approval.requester_name if approval else None),
+                    team=op.requester_team or (approval.requester_team if approval else None),
                     channel=op.message_channel,
-                    command_text=approval.command_text if approval else None,
+                    command_text=op.command_text or (approval.command_text if approval else None),
+                    params=op.params or {},
+                    approvers=op.approvers or [],
+                    request_id=op.request_id,
                     action=action,
                     target_name=op.target_name,
                     cluster_id=op.cluster_id,

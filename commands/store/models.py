@@ -220,6 +220,14 @@ class TrackedOperation(Base):
     message_ts: Mapped[str | None] = mapped_column(sa.String(64))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    # who asked and what, copied into the final audit record (redacted like the audit log)
+    requester_id: Mapped[str | None] = mapped_column(sa.String(128))
+    requester_name: Mapped[str | None] = mapped_column(sa.String(256))
+    requester_team: Mapped[str | None] = mapped_column(sa.String(128))
+    command_text: Mapped[str | None] = mapped_column(sa.Text)
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+    params: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    approvers: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     approval: Mapped[Approval | None] = relationship(lazy="raise")
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.store.models import TrackedOperation, TrackerStatus, new_id, utcnow
-from commands.store.redaction import redact
+from commands.store.redaction import redact, redact_params
 
 _FRESH = {"populate_existing": True}
 
@@ -43,9 +43,18 @@ class TrackerRepository:
         message_ts: str | None = None,
         next_poll_at: datetime | None = None,
         now: datetime | None = None,
+        requester: tuple[str, str | None, str | None] | None = None,
+        command_text: str | None = None,
+        request_id: str | None = None,
+        params: dict[str, Any] | None = None,
+        approvers: list[str] | None = None,
     ) -> TrackedOperation:
-        """Start tracking an operation (active, first poll at ``next_poll_at`` or now)."""
+        """Start tracking an operation (active, first poll at ``next_poll_at`` or now).
+
+        ``requester`` (id, name, team), ``command_text``, ``request_id``, ``params`` and
+        ``approvers`` are kept for the final audit record; text and parameters are redacted."""
         now = now or utcnow()
+        user_id, user_name, team = requester or (None, None, None)
         op = TrackedOperation(
             id=new_id(),
             target_name=target_name,
@@ -60,6 +69,13 @@ class TrackerRepository:
             message_ts=message_ts,
             next_poll_at=next_poll_at or now,
             started_at=now,
+            requester_id=user_id,
+            requester_name=user_name,
+            requester_team=team,
+            command_text=redact(command_text) if command_text is not None else None,
+            request_id=request_id,
+            params=redact_params(dict(params)) if params is not None else None,
+            approvers=list(approvers) if approvers is not None else None,
         )
         self.session.add(op)
         await self.session.flush()

@@ -48,9 +48,9 @@ def test_db_upgrade_and_current(db_url: str, tmp_path: Path) -> None:
     assert "schema at nothing" in before.output and "run `dwsbot db upgrade`" in before.output
     done = runner.invoke(app, ["db", "upgrade"])
     assert done.exit_code == 0, done.output
-    assert f"SQLite file {tmp_path / 'cli.db'}: schema at 0001" in done.output
+    assert f"SQLite file {tmp_path / 'cli.db'}: schema at 0002" in done.output
     after = runner.invoke(app, ["db", "current"])
-    assert "(head 0001, up to date)" in after.output
+    assert "(head 0002, up to date)" in after.output
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"approvals", "audit_records", "tracked_operations"} <= tables

@@ -151,6 +151,11 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
         "executed",
         "succeeded",
     ]
+    async with env.db.unit_of_work(readonly=True) as uow:
+        [record] = await uow.audit.query(event=AuditEvent.SUCCEEDED)
+    assert (record.user_id, record.user_name, record.approvers) == ("alice", "Alice", ["Bob"])
+    assert record.command_text == f"/dws restart {name}" and record.channel == "C-ops"
+    assert record.params == {"cluster_id": env.cluster(name).id}
     assert (await verify(env.db)).ok
 
 
