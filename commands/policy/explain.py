@@ -62,9 +62,14 @@ def explain(
         ]
         lines.append(f"Channels that may act on {target}: {', '.join(allowed) or 'none'}.")
     for window in policy.freezes:
-        names = [None] if cluster is None else [n for n in (cluster.name, cluster.id) if n]
+        names: list[str | None] = [None]
+        if cluster is not None:
+            names = [n for n in (cluster.name, cluster.id) if n] or [None]
         if any(window.applies(spec.name, n) for n in names):
             state = "in effect now" if window.active(now) else "not in effect now"
             exempt = f"; exempt: {', '.join(window.except_roles)}" if window.except_roles else ""
-            lines.append(f"Change freeze {window.name!r} covers it ({state}{exempt}).")
+            scope = ""
+            if cluster is None and "*" not in window.clusters:
+                scope = f" on clusters {', '.join(window.clusters)}"
+            lines.append(f"Change freeze {window.name!r} covers it{scope} ({state}{exempt}).")
     return lines

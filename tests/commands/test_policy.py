@@ -228,6 +228,8 @@ def test_explain(registry: Registry) -> None:
     assert "2 approvals by the admin role or higher (user carol), never the requester" in text
     assert "expires after 1h" in text and "Allowed: channel C-PROD may act on prod-dw" in text
     assert "Change freeze 'year-end' covers it (not in effect now)" in text
+    anywhere = "\n".join(explain(p, "restart", None, NOW))
+    assert "Change freeze 'year-end' covers it on clusters prod-* (not in effect now)" in anywhere
     assert "only reads" in "\n".join(explain(p, "clusters", None, NOW))
     assert explain(p, "nope", None, NOW) == ["'nope' is not a known command."]
 
