@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from commands.approval_view import Tally, approval_reply, request_note, tally
 from commands.execution import run_change
 from commands.parsing import Invocation, parse
-from commands.policy import Decision
+from commands.policy import ClusterRef, Decision
 from commands.registry import CommandContext, CommandFailure, Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Reply
 from commands.services import Services, dws_error_text, entry, log_unexpected, unexpected
@@ -245,6 +245,17 @@ class ApprovalFlow:
         why = spec.change.state_changed(approval.plan_state, fresh.state)
         if why is not None:
             return await self._void(approval, votes, why)
+        # The policy again, as of now: a freeze may have begun, or the requester lost the role.
+        decision = self.services.policy.can_run(
+            requester,
+            spec.name,
+            approval.channel or "",
+            ClusterRef(name=fresh.cluster_name, id=fresh.cluster_id),
+            self.services.clock(),
+        )
+        if not decision.allowed:
+            reason = decision.reason[:1].lower() + decision.reason[1:]
+            return await self._void(approval, votes, f"the policy refuses it now: {reason}")
         plan = Plan(
             summary=fresh.summary,
             cluster_id=approval.cluster_id,

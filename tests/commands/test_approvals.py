@@ -346,3 +346,21 @@ async def test_freeze_of_some_clusters_refuses_only_those(
         (AuditEvent.DENIED_BY_POLICY, "prod-dw"),
         (AuditEvent.REQUESTED, "dev-dw"),
     ]
+
+
+async def test_freeze_begun_before_the_approval_voids_it(
+    world: World, database: Database, clock: Clock, notes: Notes
+) -> None:
+    from tests.commands.world import POLICY
+
+    text = POLICY + "freezes: [{name: lunch, from: 2026-11-27 12:10, until: 2026-11-27 13:00}]\n"
+    d, _ = make_dispatcher(world, database, clock, notes, text)
+    approval_id = await request(d, ALICE, "/dws restart prod-dw")
+    clock.advance(minutes=15)
+    reply = await click(d, BOB, approval_id)
+    assert reply.text == (
+        "The approval is void: the policy refuses it now: change freeze 'lunch' is in effect. "
+        "Nothing was executed; Alice may ask again."
+    )
+    assert world.executed == []
+    assert [e for e, _ in await events(database)][-1] == "voided"
