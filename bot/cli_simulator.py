@@ -6,6 +6,7 @@ point dwsbot at it. Bad options give one clear line and exit code 2, never a tra
 
 from __future__ import annotations
 
+import math
 import socket
 from dataclasses import dataclass
 
@@ -52,8 +53,17 @@ def build_app(options: SimulatorOptions) -> ASGIApp:
     from dws.simulator.faults import FaultInjector, parse_fault_spec
     from dws.simulator.state import SimState
 
-    if options.speed < 0:
-        raise ValueError("--speed must be >= 0")
+    if not math.isfinite(options.speed) or options.speed < 0:
+        raise ValueError("--speed must be >= 0 and finite")
+    for flag, value in (
+        ("--ak", options.ak),
+        ("--sk", options.sk),
+        ("--iam-user", options.iam_user),
+        ("--iam-password", options.iam_password),
+        ("--iam-domain", options.iam_domain),
+    ):
+        if not value.strip() or value != value.strip():
+            raise ValueError(f"{flag} must not be empty or have surrounding spaces")
     if not 0 < options.port < 65536:
         raise ValueError("--port must be between 1 and 65535")
     if not options.project_id.isalnum():

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dws.signing import SignatureError, verify
 from dws.simulator import defaults
 from dws.simulator.asgi import read_body
+from dws.simulator.catalogue import strict_json
 
 TOKEN_PATH = "/v3/auth/tokens"
 CONTROL_PREFIX = "/_sim/"
@@ -183,15 +184,19 @@ class AuthMiddleware:
 
     def _password_identity(self, body: bytes) -> str:
         try:
-            auth = json.loads(body)["auth"]
+            auth = strict_json(body)["auth"]
             identity, scope = auth["identity"], auth.get("scope") or {}
             user = identity["password"]["user"]
-            if "password" not in identity["methods"]:
+            methods = identity["methods"]
+            if not isinstance(user, dict) or not isinstance(methods, list):
+                raise TypeError("identity")
+            if "password" not in methods:
                 raise KeyError("methods")
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise AuthError(400, "", "The request body is not a password identity.") from None
         cfg = self.config
-        domain = (user.get("domain") or {}).get("name")
+        domain_field = user.get("domain")
+        domain = domain_field.get("name") if isinstance(domain_field, dict) else None
         if (user.get("name"), user.get("password"), domain) != (
             cfg.iam_user,
             cfg.iam_password,

@@ -10,6 +10,7 @@ a string of digits where an integer is expected); anything else is a 400, never 
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import lru_cache
 from importlib import resources
@@ -69,12 +70,38 @@ def validate_query(op: Op, params: dict[str, str]) -> None:
             int_query(params, name, 0, minimum=-(2**63))
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def strict_json(raw: bytes) -> Any:
+    """Parse JSON as the service does (RFC 8259).
+
+    ValueError for NaN/Infinity literals, numbers too large for a double, and strings holding
+    lone UTF-16 surrogates (``"\\ud800"``), which no UTF-8 answer can carry.
+    """
+    data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    if b"\\u" in raw:
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("lone surrogate in a string") from None
+    return data
+
+
 def parse_body(raw: bytes) -> Any:
     """The JSON body, or a 400 in the DWS format when it is not JSON."""
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        return strict_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise SimError(400, INVALID_FORMAT, "The request body is not valid JSON.") from None
 
@@ -114,7 +141,7 @@ def _check_value(kind: str, value: Any, objects: dict[str, Any], path: str) -> A
         inner = array.group(1) if array else ""
         return (
             [
-                _check_value(_element_kind(inner), v, objects, f"{path}[{i}].")
+                _check_value(_element_kind(inner), v, objects, f"{path}[{i}]")
                 for i, v in enumerate(value)
             ]
             if inner

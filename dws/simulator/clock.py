@@ -7,9 +7,22 @@ computes progress from the clock when it is read, so moving the clock moves ever
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+# Simulated time stays before this instant, so every time the simulator renders (a due time
+# plus a task's duration, an ISO string) is a valid datetime.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+MAX_SPEED = 1_000_000.0
+
+
+def _check_speed(speed: float) -> None:
+    if not math.isfinite(speed) or speed < 0:
+        raise ValueError("speed must be a finite number >= 0")
+    if speed > MAX_SPEED:
+        raise ValueError(f"speed must be <= {MAX_SPEED:g}")
 
 
 class SimClock:
@@ -22,8 +35,7 @@ class SimClock:
         speed: float = 1.0,
         real: Callable[[], float] = time.monotonic,
     ) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        _check_speed(speed)
         begin = start if start is not None else datetime.now(UTC)
         if begin.tzinfo is None:
             begin = begin.replace(tzinfo=UTC)
@@ -40,8 +52,7 @@ class SimClock:
 
     @speed.setter
     def speed(self, value: float) -> None:
-        if value < 0:
-            raise ValueError("speed must be >= 0")
+        _check_speed(value)
         now = self.now()
         self._base, self._real0, self._offset, self._speed = now, self._real(), 0.0, value
 
@@ -55,8 +66,10 @@ class SimClock:
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward by `seconds` (not backwards) and return the new time."""
-        if seconds < 0:
-            raise ValueError("the clock only advances forward")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("the clock only advances forward, by a finite number of seconds")
+        if self.now() + seconds >= LATEST.timestamp():
+            raise ValueError(f"the clock cannot go beyond {LATEST.date().isoformat()}")
         self._offset += seconds
         return self.now()
 
@@ -64,5 +77,7 @@ class SimClock:
         """Jump to `when` (naive datetimes are UTC) and return the new time."""
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
+        if when >= LATEST:
+            raise ValueError(f"the clock cannot go beyond {LATEST.date().isoformat()}")
         self._offset += when.timestamp() - self.now()
         return self.now()

@@ -23,9 +23,8 @@ Errors use the DWS error body: 400 ``DWS.5065`` for a body that is not a JSON ob
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.middleware import Middleware
@@ -35,6 +34,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from dws.simulator.auth import AuthConfig, AuthMiddleware
+from dws.simulator.catalogue import strict_json
 from dws.simulator.errors import INVALID_FIELD, INVALID_FORMAT, SimError
 from dws.simulator.faults import FaultInjector, FaultMiddleware
 from dws.simulator.generic import generic_routes
@@ -62,7 +62,7 @@ async def _json_object(request: Request, *, optional: bool = False) -> dict[str,
     if not raw.strip() and optional:
         return {}
     try:
-        data = json.loads(raw)
+        data = strict_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise SimError(400, INVALID_FORMAT, "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -127,6 +127,8 @@ class Control:
                 when = datetime.fromisoformat(_field(data, "set", str))
             except ValueError:
                 raise ValueError("Field set must be an ISO-8601 time.") from None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
             if when.timestamp() < self.state.clock.now():
                 raise ValueError("The clock only moves forward.")
             self.state.set_time(when)

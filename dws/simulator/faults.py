@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
+import math
 import random
 import re
 import threading
@@ -45,6 +46,8 @@ KINDS = ("latency", "error", "throttle", "drop")
 CONTROL_PREFIX = "/_sim/"
 THROTTLED_CODE = "APIGW.0308"
 ERROR_CODE = "DWS.0001"
+MAX_LATENCY = 600.0  # seconds of injected latency, at most
+MAX_RETRY_AFTER = 86_400
 _SPEC = re.compile(r"^(?P<pattern>.+?)=(?P<kind>latency|error|throttle|drop)(?::(?P<opts>.*))?$")
 
 
@@ -79,8 +82,10 @@ class FaultRule:
             raise ValueError("count must be at least 1")
         if self.probability is not None and not 0.0 <= self.probability <= 1.0:
             raise ValueError("probability must be between 0 and 1")
-        if self.seconds < 0 or self.retry_after < 0:
-            raise ValueError("seconds and retry_after must not be negative")
+        if not math.isfinite(self.seconds) or not 0 <= self.seconds <= MAX_LATENCY:
+            raise ValueError(f"seconds must be between 0 and {MAX_LATENCY:g}")
+        if not 0 <= self.retry_after <= MAX_RETRY_AFTER:
+            raise ValueError(f"retry_after must be between 0 and {MAX_RETRY_AFTER}")
         if self.kind == "error" and not 500 <= self.status <= 599:
             raise ValueError("an error fault needs a 5xx status")
         if self.method:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from dws.simulator.errors import SNAPSHOT_NOT_FOUND, SimError, bad_request, not_allowed, not_found
 from dws.simulator.state.models import Cluster, Snapshot
 from dws.simulator.state.params import ParamOps
 
 SNAPSHOT_SECONDS = 300.0
 RESTORE_SECONDS = 900.0
+SNAPSHOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{3,63}")  # the reference's rule (5.3.1)
 
 
 class SnapshotOps(ParamOps):
@@ -38,8 +41,12 @@ class SnapshotOps(ParamOps):
         """Start a manual snapshot; the cluster is SNAPSHOTTING until it is AVAILABLE."""
         self.tick()
         cluster = self.get_cluster(cluster_id)
-        if not 4 <= len(name) <= 64 or not name[0].isalpha():
-            raise bad_request("Invalid snapshot name.", "DWS.5056")
+        if not SNAPSHOT_NAME.fullmatch(name):
+            raise bad_request(
+                "Invalid snapshot name: 4 to 64 letters, digits, hyphens or underscores, "
+                "starting with a letter.",
+                "DWS.5056",
+            )
         if any(s.name.lower() == name.lower() for s in self.snapshots.values()):
             raise SimError(409, "DWS.5050", f"The snapshot name {name} already exists.")
         if len(description) > 256:
