@@ -78,7 +78,10 @@ class ClusterRef:
     id: str | None = None
 
     def matches(self, glob: str) -> bool:
-        """True when the name or the id matches ``glob``."""
+        """True when the name or the id matches ``glob``; a cluster known by neither (a
+        snapshot of a deleted cluster) matches only ``*``."""
+        if self.name is None and self.id is None:
+            return glob == "*"
         return any(v is not None and fnmatch.fnmatchcase(v, glob) for v in (self.name, self.id))
 
     @property

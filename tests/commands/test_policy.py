@@ -163,6 +163,10 @@ def test_channel_guardrails(registry: Registry) -> None:
     assert p.can_run(ALICE, "restart", "C-DEV-1", ClusterRef(name="dev-1"), NOW).allowed
     # the id matches a glob too
     assert p.can_run(ALICE, "restart", "C-PROD", ClusterRef(name="x", id="prod-9"), NOW).allowed
+    # a cluster known by neither name nor id (a deleted cluster's snapshot): only "*" covers it
+    assert not p.can_run(ALICE, "restart", "C-PROD", ClusterRef(), NOW).allowed
+    everywhere = _policy(registry, POLICY.replace('  C-PROD: ["prod-*"]', '  C-PROD: ["*"]'))
+    assert everywhere.can_run(ALICE, "restart", "C-PROD", ClusterRef(), NOW).allowed
 
 
 def test_freeze_windows(registry: Registry) -> None:
