@@ -199,6 +199,25 @@ def restore_disaster(state: SimState, call: Call) -> Reply:
     return _dr_action(state, call, "recovery")
 
 
+@handles("start_disaster_recovery")
+def start_disaster_recovery(state: SimState, call: Call) -> Reply:
+    """5.12.2 Enabling DR (a stopped or not started task)."""
+    return _dr_action(state, call, "start")
+
+
+@handles("pause_disaster_recovery")
+def pause_disaster_recovery(state: SimState, call: Call) -> Reply:
+    """5.12.11 Disabling DR (a running task)."""
+    return _dr_action(state, call, "pause")
+
+
+@handles("delete_disaster_recovery")
+def delete_disaster_recovery(state: SimState, call: Call) -> Reply:
+    """5.12.13 Deleting a DR Task (stopped, abnormal or never started)."""
+    state.delete_dr(call.path["disaster_recovery_id"])
+    return 200, {}
+
+
 @handles("list_job_details")
 def list_job_details(state: SimState, call: Call) -> Reply:
     """5.13.1 Querying the Job Progress."""

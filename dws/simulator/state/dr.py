@@ -1,4 +1,5 @@
-"""Disaster recovery: switchover, failover and recovery of a primary/standby pair, with progress.
+"""Disaster recovery: switchover, failover, recovery, stop (pause), start and delete of a
+primary/standby pair, with progress.
 
 DR statuses follow the service's vocabulary (running, switchovering, abnormal, starting ...).
 A switchover swaps the roles; a failover promotes the standby and leaves the task abnormal
@@ -11,13 +12,46 @@ from dws.simulator.errors import not_allowed, not_found
 from dws.simulator.state.models import DrTask
 from dws.simulator.state.snapshots import SnapshotOps
 
-DR_SECONDS = {"switchover": 300.0, "failover": 180.0, "recovery": 600.0}
-DR_STATUS = {"switchover": "switchovering", "failover": "switchovering", "recovery": "starting"}
+DR_SECONDS = {
+    "switchover": 300.0,
+    "failover": 180.0,
+    "recovery": 600.0,
+    "start": 120.0,
+    "pause": 60.0,
+}
+DR_STATUS = {
+    "switchover": "switchovering",
+    "failover": "switchovering",
+    "recovery": "starting",
+    "start": "starting",
+    "pause": "stopping",
+}
 DR_EVENT = {
     "switchover": "switchoverDisasterRecovery",
     "failover": "failoverDisasterRecovery",
     "recovery": "recoveryDisasterRecovery",
+    "start": "startDisasterRecovery",
+    "pause": "pauseDisasterRecovery",
 }
+# The states each action may start from (5.12: only Running or Stop failed tasks can be
+# stopped; Not started, Stopped or Startup failed ones started).
+DR_FROM = {
+    "switchover": ("running",),
+    "failover": ("running", "abnormal"),
+    "recovery": ("abnormal",),
+    "start": ("not_started", "stopped", "start_failed"),
+    "pause": ("running", "stop_failed"),
+}
+# 5.12.13: a DR task can be deleted when Creation failed, Not started, Startup failed, Stopped,
+# Stop failed or Abnormal.
+DR_DELETABLE = (
+    "create_failed",
+    "not_started",
+    "start_failed",
+    "stopped",
+    "stop_failed",
+    "abnormal",
+)
 
 
 class DrOps(SnapshotOps):
@@ -37,14 +71,9 @@ class DrOps(SnapshotOps):
     def dr_action(self, dr_id: str, action: str) -> DrTask:
         """Start a switchover, failover or recovery."""
         dr = self.get_dr(dr_id)
-        allowed = {
-            "switchover": ("running",),
-            "failover": ("running", "abnormal"),
-            "recovery": ("abnormal",),
-        }[action]
-        if dr.task is not None or dr.status not in allowed:
+        if dr.task is not None or dr.status not in DR_FROM[action]:
             raise not_allowed(f"DR task {dr.name} is {dr.status}; cannot run {action}.")
-        if action != "recovery":
+        if action in ("switchover", "failover"):
             for cid in (dr.primary_id, dr.standby_id):
                 cluster = self.clusters.get(cid)
                 if cluster is not None and cluster.task is not None:
@@ -72,9 +101,19 @@ class DrOps(SnapshotOps):
         elif action == "failover":
             dr.primary_id, dr.standby_id = dr.standby_id, dr.primary_id
             dr.status = "abnormal"
-        else:
+        elif action == "pause":
+            dr.status = "stopped"
+        else:  # recovery, start
             dr.status, dr.last_sync, dr.started = "running", now, now
         self.emit_event(f"{DR_EVENT[action]}Success", dr.id, dr.name)
+
+    def delete_dr(self, dr_id: str) -> None:
+        """Delete a DR task that is not running (the clusters stay, free of the pair)."""
+        dr = self.get_dr(dr_id)
+        if dr.task is not None or dr.status not in DR_DELETABLE:
+            raise not_allowed(f"DR task {dr.name} is {dr.status}; stop it before deleting it.")
+        del self.dr_tasks[dr.id]
+        self.emit_event("deleteDisasterRecoverySuccess", dr.id, dr.name)
 
     def dr_cluster_status(self, dr: DrTask, role: str) -> str:
         """DR status of one side (waiting, backuping, restoring, abnormal, stopped)."""

@@ -200,6 +200,36 @@ SPECS: dict[str, EventSpec] = {
             **_DR,
         ),
         _spec(
+            "startDisasterRecoveryStart",
+            "DR start started.",
+            "Started to start DR %s.",
+            **_DR,
+        ),
+        _spec(
+            "startDisasterRecoverySuccess",
+            "DR started successfully.",
+            "DR %s started successfully.",
+            **_DR,
+        ),
+        _spec(
+            "pauseDisasterRecoveryStart",
+            "DR stop started.",
+            "Started to stop DR %s.",
+            **_DR,
+        ),
+        _spec(
+            "pauseDisasterRecoverySuccess",
+            "DR stopped successfully.",
+            "DR %s stopped successfully.",
+            **_DR,
+        ),
+        _spec(
+            "deleteDisasterRecoverySuccess",
+            "DR deleted successfully.",
+            "DR %s deleted successfully.",
+            **_DR,
+        ),
+        _spec(
             "configureMRSExtDataSourcesSuccess",
             "MRS data source configured successfully.",
             "Succeeded in configuring the MRS data source for the cluster %s.",

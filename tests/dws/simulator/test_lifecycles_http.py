@@ -165,3 +165,41 @@ async def test_delete_cluster_emits_delete_event(
         "dev-sandbox",
     )
     assert event["display_name"] == "Cluster deleted successfully."
+
+
+async def test_dr_stop_start_and_delete(state: SimState, client: httpx.AsyncClient) -> None:
+    dr_id = next(iter(state.dr_tasks))
+    primary = state.dr_tasks[dr_id].primary_id
+    base = f"/v2/{P}/disaster-recovery/{dr_id}"
+    # a running task can be neither started nor deleted
+    assert (await client.post(f"{base}/start")).json()["error_code"] == "DWS.5045"
+    assert (await client.delete(base)).json()["error_code"] == "DWS.5045"
+    resp = await client.post(f"{base}/pause")
+    assert resp.json() == {"disaster_recovery": {"id": dr_id}}
+    sdk_deserialize("PauseDisasterRecoveryResponse", resp.json())
+    assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopping"
+    state.advance(60)
+    assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopped"
+    resp = await client.post(f"{base}/start")
+    sdk_deserialize("StartDisasterRecoveryResponse", resp.json())
+    state.advance(120)
+    assert (await client.get(base)).json()["disaster_recovery"]["status"] == "running"
+    await client.post(f"{base}/pause")
+    state.advance(60)
+    resp = await client.delete(base)
+    assert resp.status_code == 200
+    assert (await client.get(base)).status_code == 404
+    events = (await client.get(f"/v2/{P}/events", params={"limit": 7})).json()["events"]
+    assert [e["name"] for e in events] == [
+        "deleteDisasterRecoverySuccess",
+        "pauseDisasterRecoverySuccess",
+        "pauseDisasterRecoveryStart",
+        "startDisasterRecoverySuccess",
+        "startDisasterRecoveryStart",
+        "pauseDisasterRecoverySuccess",
+        "pauseDisasterRecoveryStart",
+    ]
+    assert {e["source_type"] for e in events} == {"disaster-recovery"}
+    # the primary is free of the pair now: it can be restarted
+    resp = await client.post(f"/v1.0/{P}/clusters/{primary}/restart", json={"restart": {}})
+    assert resp.status_code == 200

@@ -142,6 +142,9 @@ def _requests(state: SimState) -> dict[str, tuple[dict[str, str], dict[str, Any]
         "switchover_disaster_recovery": ({"disaster_recovery_id": dr}, {}, None),
         "switch_failover_disaster": ({"disaster_recovery_id": dr}, {}, None),
         "restore_disaster": None,  # needs an abnormal pair: lifecycle tests
+        "pause_disaster_recovery": ({"disaster_recovery_id": dr}, {}, None),
+        "start_disaster_recovery": None,  # needs a stopped pair: lifecycle tests
+        "delete_disaster_recovery": None,  # needs a stopped pair: lifecycle tests
         "list_job_details": None,  # needs a job: lifecycle tests
         "list_quotas": ({}, {}, None),
         "list_cluster_tags": (c, {}, None),
@@ -196,6 +199,8 @@ PREPARED = {
     "restore_redistribution",
     "execute_redistribution_cluster",
     "restore_disaster",
+    "start_disaster_recovery",
+    "delete_disaster_recovery",
     "list_job_details",
 }
 
