@@ -24,7 +24,7 @@ from typing import Annotated, TextIO, TypeVar
 import typer
 
 from bot.settings import SettingsError, load_settings
-from commands.audit import export, parse_since, verify
+from commands.audit import VerifyReport, export, parse_since, verify
 from commands.store import Database, StoreError
 from commands.store.migrate import head_revision
 from commands.store.urls import sqlite_file
@@ -105,10 +105,21 @@ def current() -> None:
     typer.echo(_run(work))
 
 
+async def _require_schema(db: Database) -> None:
+    """A database never migrated has no audit log: say so instead of "no such table"."""
+    if await db.current_revision() is None:
+        raise StoreError(f"{_where(db)} has no schema yet: run `dwsbot db upgrade` first")
+
+
 @audit_app.command("verify")
 def verify_command() -> None:
     """Check every audit record's hash and link; exit 1 if any was edited or deleted."""
-    report = _run(verify)
+
+    async def work(db: Database) -> VerifyReport:
+        await _require_schema(db)
+        return await verify(db)
+
+    report = _run(work)
     typer.echo(report.summary())
     problems = report.problems()
     for problem in problems[:_MAX_PROBLEMS]:
@@ -139,6 +150,7 @@ def export_command(
         raise _fail(f"--since: {exc}") from None
 
     async def work(db: Database) -> int:
+        await _require_schema(db)
         if output is None:
             return await _write(db, sys.stdout, fmt, start)
         with output.open("w", encoding="utf-8", newline="") as stream:

@@ -16,6 +16,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+
+from commands.store.errors import StoreError
 
 if TYPE_CHECKING:
     from commands.store.session import Database
@@ -76,6 +79,9 @@ async def run(
         await conn.run_sync(_run, config, action, revision)
     except BaseException as exc:
         await conn_cm.__aexit__(type(exc), exc, exc.__traceback__)
+        if isinstance(exc, CommandError) and action != "check":  # e.g. an unknown revision
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise StoreError(f"cannot {action} to {revision!r}: {first}") from None
         raise
     await conn_cm.__aexit__(None, None, None)
 

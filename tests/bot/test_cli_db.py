@@ -152,3 +152,18 @@ def test_export_into_a_closed_pipe_stops_quietly(db_url: str, tmp_path: Path) ->
     assert proc.wait(timeout=60) == 0, err
     assert first.startswith(b"seq,id,at,event")
     assert err == ""
+
+
+@pytest.mark.parametrize("args", [["audit", "verify"], ["audit", "export"]])
+def test_audit_on_a_database_never_upgraded_says_so(db_url: str, args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("has no schema yet: run `dwsbot db upgrade` first")
+
+
+def test_unknown_revision_is_one_line(db_url: str) -> None:
+    result = runner.invoke(app, ["db", "upgrade", "--revision", "9999"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: cannot upgrade to '9999': Can't locate revision identified by '9999'"
+    )
