@@ -30,7 +30,7 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp
 
 from dws.simulator.auth import AuthConfig, AuthMiddleware
@@ -224,6 +224,16 @@ def control_routes(state: SimState, faults: FaultInjector) -> list[BaseRoute]:
         Route("/reset", _guard(c.reset), methods=["POST"]),
         Route("/requests", _guard(c.requests), methods=["GET"]),
     ]
+
+    async def unknown(request: Request) -> Response:
+        path = "/" + request.path_params["rest"]
+        if any(r.matches(request.scope)[0] == Match.PARTIAL for r in routes):
+            msg = f"{request.method} is not allowed on /_sim{path}."
+            return SimError(405, INVALID_FIELD, msg).response()
+        return SimError(404, INVALID_FIELD, f"No control API at /_sim{path}.").response()
+
+    every = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    routes.append(Route("/{rest:path}", unknown, methods=every))
     return [Mount("/_sim", routes=routes)]
 
 

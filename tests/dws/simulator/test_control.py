@@ -166,3 +166,15 @@ async def test_summary(client: httpx.AsyncClient, state: SimState) -> None:
     assert resp.status_code == 200
     assert resp.json()["clusters"] == len(state.clusters)
     assert resp.json()["faults"] == 0
+
+
+async def test_unknown_control_paths_and_methods_answer_in_dws_format(
+    client: httpx.AsyncClient,
+) -> None:
+    resp = await client.get("/_sim/nope")
+    assert resp.status_code == 404 and resp.json()["error_code"] == "DWS.5063"
+    for method, path in (("DELETE", "/_sim/clock"), ("GET", "/_sim/alarms/a1/clear")):
+        resp = await client.request(method, path)
+        assert resp.status_code == 405, path
+        assert resp.json()["error_msg"] == f"{method} is not allowed on {path}."
+    assert (await client.get("/_sim/clock")).status_code == 200
