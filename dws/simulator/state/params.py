@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,7 @@ PARAMS: dict[str, Param] = {
     ]
 }
 
+INTEGER = re.compile(r"-?[0-9]{1,19}")
 CONFIG_KINDS = [
     ("defaultGUCConfig", "GUCConfig"),
     ("defaultOBSConfig", "OBSConfig"),
@@ -117,7 +119,7 @@ def _check_value(param: Param, value: str) -> None:
         ok = value in ("on", "off", "true", "false")
     elif param.type == "integer":
         low, _, high = param.value_range.partition("~")
-        ok = value.lstrip("-").isdigit() and int(low) <= int(value) <= int(high)
+        ok = INTEGER.fullmatch(value) is not None and int(low) <= int(value) <= int(high)
     elif param.type == "list":
         ok = value in param.value_range.split("|")
     if not ok:
@@ -156,6 +158,8 @@ class ParamOps(ClusterOps):
             raise bad_request("configurations must not be empty.")
         self._require_idle(cluster, "change parameters")
         restart = False
+        changes: list[tuple[str, tuple[str, str]]] = []
+        values = dict(cluster.param_values)
         for item in items:
             param = PARAMS.get(str(item["name"]))
             if param is None:
@@ -167,9 +171,11 @@ class ParamOps(ClusterOps):
                 raise bad_request(f"The parameter {param.name} is read-only.", OUT_OF_RANGE)
             value = str(item["value"])
             _check_value(param, value)
-            cn, dn = cluster.param_values.get(param.name, (param.default, param.default))
-            cluster.param_values[param.name] = (value, dn) if kind == "cn" else (cn, value)
+            cn, dn = values.get(param.name, (param.default, param.default))
+            values[param.name] = (value, dn) if kind == "cn" else (cn, value)
+            changes.append((param.name, values[param.name]))
             restart = restart or param.restart_required
+        cluster.param_values.update(changes)  # all or nothing: every item was checked first
         self._begin(cluster, "SETTING_CONFIGURATION", "updateConfigurationJob", None)
         assert cluster.task is not None
         cluster.task.data["restart"] = restart

@@ -278,6 +278,31 @@ def test_parameter_change_needing_restart(state: SimState) -> None:
     assert cluster.param_status == "In-Sync"
 
 
+@pytest.mark.parametrize("value", ["--5", "\u00b2", "5-", "1e3", " 700", "9" * 40, ""])
+def test_parameter_values_that_are_no_integers_are_400(state: SimState, value: str) -> None:
+    cid = by_name(state, "reporting")
+    config = state.configurations(cid)[1][-1][0]
+    with pytest.raises(SimError) as err:
+        state.update_configuration(
+            cid, config, [{"type": "CN", "name": "session_timeout", "value": value}]
+        )
+    assert (err.value.status, err.value.code) == (400, "DWS.5038")
+
+
+def test_parameter_change_is_all_or_nothing(state: SimState) -> None:
+    cid = by_name(state, "reporting")
+    config = state.configurations(cid)[1][-1][0]
+    items = [
+        {"type": "CN", "name": "session_timeout", "value": "700"},
+        {"type": "CN", "name": "work_mem", "value": "1"},  # below its range
+    ]
+    with pytest.raises(SimError):
+        state.update_configuration(cid, config, items)
+    rows = {r["param"].name: r for r in state.parameters(cid, config)}
+    assert rows["session_timeout"]["cn"] == "600"
+    assert state.get_cluster(cid).task is None
+
+
 def test_dr_switchover_failover_recovery(state: SimState) -> None:
     (dr,) = state.dr_tasks.values()
     primary, standby = dr.primary_id, dr.standby_id
