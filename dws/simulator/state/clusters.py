@@ -3,7 +3,8 @@ switchback, cancel-readonly, password reset and parameter changes.
 
 Rules the service enforces are enforced here: an operation needs an AVAILABLE cluster with no
 task running (400 DWS.5045 otherwise), and clusters of a running DR pair cannot be restarted,
-stopped, scaled or deleted.
+stopped, scaled or deleted. When the cause of an alarm goes away (read-only cancelled, cluster
+balanced again, cluster deleted) its active alarms are cleared.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ DURATIONS = {
     "ACTIVE_STANDY_SWITCHOVER": 60.0,
     "SETTING_CONFIGURATION": 30.0,
 }
+READONLY_ALARM = "DWS_2000000008"  # "Cluster is read-only"
+UNBALANCED_ALARM = "DWS_2000000009"  # "Cluster is unbalanced"
 RUNNING_DR = {"creating", "starting", "running", "switchovering", "stopping"}
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
 PASSWORD_CLASSES = (r"[A-Z]", r"[a-z]", r"[0-9]", r"[^A-Za-z0-9]")
@@ -232,6 +235,7 @@ class ClusterOps(StateBase):
             raise not_allowed(f"Cluster {cluster.name} is {cluster.status}.")
         cluster.sub_status = _without(cluster.sub_status, "READONLY")
         cluster.updated = self.now()
+        self.resolve_alarms(cluster, READONLY_ALARM)
         self.emit_event("cancelReadonlyClusterSuccess", cluster.id, cluster.name)
 
     def reset_password(self, cluster_id: str, new_password: str) -> None:
@@ -289,9 +293,7 @@ class ClusterOps(StateBase):
     def _done_deleting(self, cluster: Cluster, data: dict[str, Any]) -> None:
         self.drop_cluster_snapshots(cluster.id, int(data.get("keep", 0)))
         del self.clusters[cluster.id]
-        for alarm in self.alarms.values():
-            if alarm.cluster_id == cluster.id and alarm.status == "0":
-                alarm.status, alarm.cleared = "1", self.now()
+        self.resolve_alarms(cluster)
         self.emit_event("deleteClusterSuccess", cluster.id, cluster.name)
 
     def _done_growing(self, cluster: Cluster, data: dict[str, Any]) -> None:
@@ -307,15 +309,26 @@ class ClusterOps(StateBase):
         cluster.sub_status = _without(_without(cluster.sub_status, "REDISTRIBUTING"), "UNBALANCED")
         if cluster.redistribution is not None:
             cluster.redistribution["end"] = self.now()
+        self.resolve_alarms(cluster, UNBALANCED_ALARM)
         self.emit_event("redistributeClusterSuccess", cluster.id, cluster.name)
 
     def _done_active_standy_switchover(self, cluster: Cluster, _data: dict[str, Any]) -> None:
         cluster.sub_status = _without(cluster.sub_status, "UNBALANCED")
+        self.resolve_alarms(cluster, UNBALANCED_ALARM)
         self.emit_event("switchBackClusterSuccess", cluster.id, cluster.name)
 
     def _done_setting_configuration(self, cluster: Cluster, data: dict[str, Any]) -> None:
         cluster.param_status = "Pending-Reboot" if data.get("restart") else "In-Sync"
         self.emit_event("updateConfigurationSuccess", cluster.id, cluster.name)
+
+    def resolve_alarms(self, cluster: Cluster, definition_id: str | None = None) -> None:
+        """Clear the cluster's active alarms (of one definition) once their cause is gone."""
+        for alarm in self.alarms.values():
+            if alarm.cluster_id != cluster.id or alarm.status != "0":
+                continue
+            if definition_id is None or alarm.definition_id == definition_id:
+                alarm.status, alarm.cleared = "1", self.now()
+                self.touch()
 
     def drop_cluster_snapshots(self, cluster_id: str, keep_manual: int) -> None:
         """Delete a cluster's snapshots except its `keep_manual` newest manual ones."""

@@ -303,6 +303,28 @@ def test_parameter_change_is_all_or_nothing(state: SimState) -> None:
     assert state.get_cluster(cid).task is None
 
 
+def _active(state: SimState, cid: str, definition_id: str) -> list[str]:
+    return [
+        a.status
+        for a in state.alarms.values()
+        if a.cluster_id == cid and a.definition_id == definition_id
+    ]
+
+
+def test_alarms_clear_when_their_cause_goes_away(state: SimState) -> None:
+    ro, unbalanced = by_name(state, "analytics"), by_name(state, "etl-batch")
+    assert "0" in _active(state, ro, "DWS_2000000008")
+    assert "0" in _active(state, unbalanced, "DWS_2000000009")
+    other = state.raise_alarm(ro, "DWS_2000000001")
+    state.cancel_readonly(ro)
+    assert set(_active(state, ro, "DWS_2000000008")) == {"1"}
+    assert other.status == "0"  # an unrelated alarm stays
+    state.switchback(unbalanced)
+    assert "0" in _active(state, unbalanced, "DWS_2000000009")
+    state.advance(60)
+    assert set(_active(state, unbalanced, "DWS_2000000009")) == {"1"}
+
+
 def test_dr_switchover_failover_recovery(state: SimState) -> None:
     (dr,) = state.dr_tasks.values()
     primary, standby = dr.primary_id, dr.standby_id
