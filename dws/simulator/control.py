@@ -36,7 +36,7 @@ from starlette.types import ASGIApp
 from dws.simulator.auth import AuthConfig, AuthMiddleware
 from dws.simulator.catalogue import strict_json
 from dws.simulator.errors import INVALID_FIELD, INVALID_FORMAT, SimError
-from dws.simulator.faults import FaultInjector, FaultMiddleware
+from dws.simulator.faults import KIND_WORDS, FaultInjector, FaultMiddleware
 from dws.simulator.generic import generic_routes
 from dws.simulator.state import SimState
 
@@ -79,7 +79,7 @@ def _field(data: dict[str, Any], name: str, kind: type, *, required: bool = True
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise ValueError(f"Field {name} must be a {kind.__name__}.")
+        raise ValueError(f"Field {name} must be {KIND_WORDS[kind]}.")
     return value
 
 
@@ -197,7 +197,7 @@ class Control:
         records = list(self.state.request_log)
         raw = request.query_params.get("limit")
         if raw is not None:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise ValueError("Query parameter limit must be a non-negative integer.")
             records = records[-int(raw) :] if int(raw) else []
         items = [

@@ -122,6 +122,7 @@ class FaultRule:
         }
 
 
+KIND_WORDS: dict[type, str] = {int: "an integer", float: "a number", str: "a string"}
 _FIELDS = {
     "kind": str,
     "pattern": str,
@@ -168,7 +169,7 @@ class FaultInjector:
             kind = _FIELDS[name]
             ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
             if not ok or isinstance(value, bool):
-                raise ValueError(f"fault field {name} must be a {kind.__name__}")
+                raise ValueError(f"fault field {name} must be {KIND_WORDS[kind]}")
             values[name] = value
         return self.add(values.pop("kind"), values.pop("pattern"), **values)
 
@@ -228,7 +229,7 @@ def parse_fault_spec(text: str) -> dict[str, Any]:
         try:
             data[key] = kind(raw.strip())
         except ValueError:
-            raise ValueError(f"fault option {key} must be a {kind.__name__}") from None
+            raise ValueError(f"fault option {key} must be {KIND_WORDS[kind]}") from None
     return data
 
 

@@ -178,3 +178,17 @@ async def test_unknown_control_paths_and_methods_answer_in_dws_format(
         assert resp.status_code == 405, path
         assert resp.json()["error_msg"] == f"{method} is not allowed on {path}."
     assert (await client.get("/_sim/clock")).status_code == 200
+
+
+async def test_request_log_limit_must_be_ascii_digits(client: httpx.AsyncClient) -> None:
+    for raw in ("\u00b2", "-1", "x", "1.5"):
+        resp = await client.get("/_sim/requests", params={"limit": raw})
+        assert resp.status_code == 400
+        assert resp.json()["error_msg"] == "Query parameter limit must be a non-negative integer."
+
+
+async def test_wrong_field_types_are_named_in_plain_words(client: httpx.AsyncClient) -> None:
+    resp = await client.post("/_sim/reset", json={"seed": "x"})
+    assert resp.json()["error_msg"] == "Field seed must be an integer."
+    resp = await client.post("/_sim/faults", json={"kind": "error", "pattern": "*", "status": "x"})
+    assert resp.json()["error_msg"] == "fault field status must be an integer"
