@@ -27,10 +27,12 @@ from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTrans
 from dws.models import (
     ClusterDetail,
     ClusterInfo,
+    ClusterSummary,
     DisasterRecovery,
     DwsModel,
     ListClusterDetailsResponse,
     ListClustersResponse,
+    ListClusterSummariesResponse,
     ListDisasterRecoverResponse,
 )
 
@@ -60,6 +62,11 @@ MAX_CANDIDATES = 8
 async def list_clusters(client: DwsCaller) -> list[ClusterInfo]:
     """Every cluster of the target (list_clusters)."""
     return (await call_model(client, "list_clusters", ListClustersResponse)).clusters
+
+
+async def list_cluster_summaries(client: DwsCaller) -> list[ClusterSummary]:
+    """Every cluster of the target, only the fields list views show (cheaper to parse)."""
+    return (await call_model(client, "list_clusters", ListClusterSummariesResponse)).clusters
 
 
 def pick(items: Sequence[N], ref: str, kind: str) -> N:
@@ -153,7 +160,7 @@ def active_dr(drs: Iterable[DisasterRecovery], cluster_id: str) -> DisasterRecov
 # ----- formatting ---------------------------------------------------------------------------
 
 
-def status_text(cluster: ClusterInfo) -> str:
+def status_text(cluster: ClusterSummary) -> str:
     """`AVAILABLE`, `AVAILABLE (READONLY)`, `AVAILABLE · REBOOTING 40%` ..."""
     status = cluster.status or "?"
     sub = cluster.sub_status
@@ -166,7 +173,7 @@ def status_text(cluster: ClusterInfo) -> str:
     return text
 
 
-def task_text(cluster: ClusterInfo) -> str:
+def task_text(cluster: ClusterSummary) -> str:
     """The ongoing task and its progress (`REBOOTING 40%`), or ''."""
     progress = cluster.action_progress
     if progress:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.handlers._common import cell, grid, list_clusters, plural, status_text
+from commands.handlers._common import cell, grid, list_cluster_summaries, plural, status_text
 from commands.registry import CommandContext, command
 from commands.replies import Reply
 
@@ -26,7 +26,7 @@ class ClustersArgs(BaseModel):
 )
 async def clusters(ctx: CommandContext, args: ClustersArgs) -> Reply:
     """List the clusters of the target."""
-    found = await list_clusters(ctx.dws)
+    found = await list_cluster_summaries(ctx.dws)
     if args.status:
         found = [c for c in found if (c.status or "").upper() == args.status.upper()]
     rows = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from dws.models.base import DwsModel, LenientInt, ListOrEmpty, parse_time
 from dws.models.cluster_status import ClusterStatus, ClusterSubStatus
@@ -169,8 +169,15 @@ class FlavorDetail(DwsModel):
     """Disk quantity."""
 
 
-class ClusterInfo(DwsModel):
-    """A cluster as listed by 5.2.6 (caption ``ClusterInfo``)."""
+class ClusterSummary(DwsModel):
+    """The fields of a listed cluster (5.2.6 ``ClusterInfo``) that list views show.
+
+    The other fields are not read at all (``extra="ignore"``), which makes a listing of
+    hundreds of clusters several times cheaper to parse; :class:`ClusterInfo` extends this
+    with every other field and keeps unknown ones.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     id: str
     """Cluster ID."""
@@ -180,6 +187,21 @@ class ClusterInfo(DwsModel):
     """Cluster status; see ``ClusterStatus``."""
     version: str | None = None
     """Data warehouse version."""
+    number_of_node: LenientInt = None
+    """Number of nodes."""
+    action_progress: dict[str, str] | None = None
+    """Ongoing tasks and their progress, e.g. ``{"SNAPSHOTTING": "20%"}``."""
+    sub_status: str | None = None
+    """Sub-status of an AVAILABLE cluster; see ``ClusterSubStatus``."""
+    task_status: str | None = None
+    """Management task under way; see ``ClusterTaskStatus``."""
+
+
+class ClusterInfo(ClusterSummary):
+    """A cluster as listed by 5.2.6 (caption ``ClusterInfo``)."""
+
+    model_config = ConfigDict(extra="allow")
+
     updated: str | None = None
     """Last modification time (ISO 8601); see :attr:`updated_at`."""
     created: str | None = None
@@ -194,8 +216,6 @@ class ClusterInfo(DwsModel):
     """Cluster tags."""
     user_name: str | None = None
     """Administrator user name."""
-    number_of_node: LenientInt = None
-    """Number of nodes."""
     recent_event: LenientInt = None
     """Number of recent events."""
     availability_zone: str | None = None
@@ -212,12 +232,6 @@ class ClusterInfo(DwsModel):
     """Elastic IP, if public access is configured."""
     public_endpoints: ListOrEmpty[PublicEndpoint] = Field(default_factory=list)
     """Public network connection information."""
-    action_progress: dict[str, str] | None = None
-    """Ongoing tasks and their progress, e.g. ``{"SNAPSHOTTING": "20%"}``."""
-    sub_status: str | None = None
-    """Sub-status of an AVAILABLE cluster; see ``ClusterSubStatus``."""
-    task_status: str | None = None
-    """Management task under way; see ``ClusterTaskStatus``."""
     security_group_id: str | None = None
     """Security group ID."""
     failed_reasons: FailedReason | None = None
@@ -277,6 +291,17 @@ class ListClustersResponse(DwsModel):
     """Answer of 5.2.6 Querying the Cluster List."""
 
     clusters: ListOrEmpty[ClusterInfo] = Field(default_factory=list)
+    """The clusters."""
+    count: LenientInt = None
+    """Total number of clusters."""
+
+
+class ListClusterSummariesResponse(DwsModel):
+    """Answer of 5.2.6 read as :class:`ClusterSummary` rows (for list views)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    clusters: ListOrEmpty[ClusterSummary] = Field(default_factory=list)
     """The clusters."""
     count: LenientInt = None
     """Total number of clusters."""
