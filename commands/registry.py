@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, SecretStr
 
 from commands.replies import Reply
+from dws.client import DwsAnswer
 
 ANYONE = "anyone"
 """A ``min_role`` meaning every user, even one without a role (``help``, ``whoami``)."""
@@ -76,6 +77,15 @@ class DwsCaller(Protocol):
     ) -> M:
         """Call an operation and parse its answer into ``model`` (a malformed answer raises
         ``dws.errors.DwsResponseError`` naming the operation)."""
+        ...
+
+    async def send(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> DwsAnswer:
+        """Call an operation; the answer with its HTTP status and the service's request id."""
         ...
 
 

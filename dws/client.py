@@ -71,6 +71,39 @@ class RetryPolicy:
         return backoff + random.uniform(0, self.jitter)
 
 
+@dataclass(frozen=True, slots=True)
+class DwsAnswer:
+    """A successful answer: its body, HTTP status and the service's request id."""
+
+    operation: str
+    status: int
+    request_id: str | None
+    content: bytes
+
+    def json(self) -> Any:
+        """The body as JSON (None when empty); DwsResponseError when it is not JSON."""
+        if not self.content.strip():
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            raise DwsResponseError(
+                f"{self.operation}: the service answered HTTP {self.status} with a body that is "
+                "not JSON"
+            ) from None
+
+    def parse(self, model: type[M]) -> M:
+        """The body parsed into ``model``; DwsResponseError naming the first misfit."""
+        try:
+            return model.model_validate_json(self.content or b"null")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the answer"
+            raise DwsResponseError(
+                f"{self.operation}: unexpected answer from the service ({where}: {first['msg']})"
+            ) from None
+
+
 class _RetryableStatus(Exception):
     """Internal: an answer whose status may be retried; carries the response."""
 
@@ -165,6 +198,24 @@ class DwsClient:
             call.method, url, headers=headers, content=content, extensions=extensions
         )
 
+    async def send(
+        self,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        timeout: float | None = None,
+    ) -> DwsAnswer:
+        """Call an operation by name; the successful answer with its status and request id."""
+        call = self.prepare(operation, params, body)
+        response = await self._send(call, timeout)
+        return DwsAnswer(
+            operation=call.operation,
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-Id"),
+            content=response.content,
+        )
+
     async def call(
         self,
         operation: str,
@@ -174,9 +225,7 @@ class DwsClient:
         timeout: float | None = None,
     ) -> Any:
         """Call an operation by name and return the parsed JSON answer (None when empty)."""
-        call = self.prepare(operation, params, body)
-        response = await self._send(call, timeout)
-        return _parse_json(response, call.operation)
+        return (await self.send(operation, params, body, timeout=timeout)).json()
 
     async def call_model(
         self,
@@ -193,16 +242,7 @@ class DwsClient:
         bytes skips the intermediate dicts of ``call``. A body that does not fit the model
         raises ``DwsResponseError`` naming the operation.
         """
-        call = self.prepare(operation, params, body)
-        response = await self._send(call, timeout)
-        try:
-            return model.model_validate_json(response.content or b"null")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the answer"
-            raise DwsResponseError(
-                f"{operation}: unexpected answer from the service ({where}: {first['msg']})"
-            ) from None
+        return (await self.send(operation, params, body, timeout=timeout)).parse(model)
 
     @property
     def http_auth(self) -> httpx.Auth:
@@ -315,23 +355,10 @@ def _api_error(response: httpx.Response, operation: str) -> DwsApiError:
     )
 
 
-def _parse_json(response: httpx.Response, operation: str) -> Any:
-    content = response.content
-    if not content.strip():
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        raise DwsResponseError(
-            f"{operation}: the service answered HTTP {response.status_code} with a body that is "
-            "not JSON"
-        ) from None
-
-
 def _kind(exc: Exception) -> str:
     text = str(exc).strip()
     name = type(exc).__name__
     return f"{name}: {text}" if text else name
 
 
-__all__ = ["DwsClient", "DwsError", "RetryPolicy", "default_transport"]
+__all__ = ["DwsAnswer", "DwsClient", "DwsError", "RetryPolicy", "default_transport"]

@@ -124,14 +124,14 @@ class ClusterChange(ChangeCommand):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """Make the DWS call and say what was submitted."""
-        answer = await call_answer(
+        sent = await call_answer(
             ctx.dws,
             self.operation,
             JobAnswer,
             {"cluster_id": plan.params["cluster_id"]},
             self.body(ctx, plan),
         )
-        job_id = answer.job_id
+        job_id = sent.answer.job_id
         fields = [Field("cluster", f"{plan.cluster_name} ({plan.cluster_id})")]
         if job_id:
             fields.append(Field("job", str(job_id)))
@@ -143,6 +143,7 @@ class ClusterChange(ChangeCommand):
                 follow_ups=(f"/dws cluster {plan.cluster_name}",),
             ),
             job_id=job_id or None,
+            request_id=sent.request_id,
             track=self.track,
             settled_statuses=self.settled,
         )

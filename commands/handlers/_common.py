@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from commands.registry import CommandFailure, DwsCaller
 from commands.replies import Reply, table
@@ -293,24 +294,28 @@ async def call_model(
         return await ctx_dws.call_model(operation, model, params, body)
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted(Generic[M]):
+    """What a changing call got back: its answer and the service's request id (for the audit)."""
+
+    answer: M
+    request_id: str | None
+
+
 async def call_answer(
     ctx_dws: DwsCaller,
     operation: str,
     model: type[M],
     params: Mapping[str, Any] | None = None,
     body: Any = None,
-) -> M:
-    """`call` for an operation whose answer may be empty (most changes): an empty answer is
-    an empty ``model``, a malformed one a `CommandFailure` naming the operation."""
-    data = await call(ctx_dws, operation, params, body)
-    try:
-        return model.model_validate({} if data is None else data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the answer"
-        raise CommandFailure(
-            f"{operation}: unexpected answer from the service ({where}: {first['msg']})"
-        ) from None
+) -> Submitted[M]:
+    """Make a changing call whose answer may be empty (most changes): an empty answer is an
+    empty ``model``, a malformed one a `CommandFailure` naming the operation; failures as
+    with `call`. The request id goes into the `Execution` and so into the audit record."""
+    with _refusals(operation):
+        sent = await ctx_dws.send(operation, params, body)
+        answer = sent.parse(model) if sent.content.strip() else model.model_validate({})
+    return Submitted(answer, sent.request_id)
 
 
 class JobAnswer(DwsModel):

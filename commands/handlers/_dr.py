@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call, call_model, list_dr, pick
+from commands.handlers._common import call_answer, call_model, list_dr, pick
 from commands.registry import (
     ChangeCommand,
     CommandContext,
@@ -16,7 +16,12 @@ from commands.registry import (
     Plan,
 )
 from commands.replies import Field, Reply, Severity
-from dws.models import DisasterRecovery, DisasterRecoveryDetail, ShowDisasterDetailResponse
+from dws.models import (
+    DisasterRecovery,
+    DisasterRecoveryDetail,
+    DwsModel,
+    ShowDisasterDetailResponse,
+)
 
 
 class DrArgs(BaseModel):
@@ -75,13 +80,16 @@ class DrChange(ChangeCommand):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """The DR action; progress is read with `/dws dr progress`."""
-        await call(ctx.dws, self.operation, {"disaster_recovery_id": plan.params["dr_id"]})
+        sent = await call_answer(
+            ctx.dws, self.operation, DwsModel, {"disaster_recovery_id": plan.params["dr_id"]}
+        )
         name = plan.params["dr_name"]
         return Execution(
+            request_id=sent.request_id,
             reply=Reply(
                 title=f"{plan.summary}: submitted",
                 fields=(Field("DR id", plan.params["dr_id"]),),
                 severity=Severity.SUCCESS,
                 follow_ups=(f"/dws dr show {name}", f"/dws dr progress {name}"),
-            )
+            ),
         )

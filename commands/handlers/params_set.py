@@ -8,11 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from commands.handlers._change import ClusterChange
-from commands.handlers._common import call
+from commands.handlers._common import call_answer
 from commands.handlers.params import parameter_group, parameters, values_by_type
 from commands.registry import CommandContext, CommandFailure, Execution, Plan, Risk, command
 from commands.replies import Field, Reply, Severity
-from dws.models import ConfigurationParameter
+from dws.models import ConfigurationParameter, DwsModel
 
 
 class ParamsSetArgs(BaseModel):
@@ -114,9 +114,10 @@ class ParamsSet(ClusterChange):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """update_configuration has the parameter group in its path too."""
-        await call(
+        sent = await call_answer(
             ctx.dws,
             self.operation,
+            DwsModel,
             {
                 "cluster_id": plan.params["cluster_id"],
                 "configuration_id": plan.params["configuration_id"],
@@ -127,6 +128,7 @@ class ParamsSet(ClusterChange):
             "Restart the cluster for it to take effect." if plan.params["restart_required"] else ""
         )
         return Execution(
+            request_id=sent.request_id,
             reply=Reply(
                 title=f"{plan.summary}: submitted",
                 text=text,

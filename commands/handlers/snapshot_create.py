@@ -84,11 +84,11 @@ class SnapshotCreate(ClusterChange):
         snap: dict[str, Any] = {"name": plan.params["name"], "cluster_id": plan.cluster_id}
         if plan.params.get("description"):
             snap["description"] = plan.params["description"]
-        answer = await call_answer(
-            ctx.dws, self.operation, SnapshotCreated, None, {"snapshot": snap}
-        )
+        sent = await call_answer(ctx.dws, self.operation, SnapshotCreated, None, {"snapshot": snap})
+        answer = sent.answer
         snap_id = (answer.snapshot.id if answer.snapshot else None) or ""
         return Execution(
+            request_id=sent.request_id,
             reply=Reply(
                 title=f"{plan.summary}: submitted",
                 fields=(

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call
+from commands.handlers._common import call_answer
 from commands.handlers._snap import find_snapshot
 from commands.registry import (
     ChangeCommand,
@@ -18,6 +18,7 @@ from commands.registry import (
     command,
 )
 from commands.replies import Field, Reply, Severity
+from dws.models import DwsModel
 
 
 class SnapshotDeleteArgs(BaseModel):
@@ -58,11 +59,14 @@ class SnapshotDelete(ChangeCommand):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """delete_snapshot (202: accepted)."""
-        await call(ctx.dws, "delete_snapshot", {"snapshot_id": plan.params["snapshot_id"]})
+        sent = await call_answer(
+            ctx.dws, "delete_snapshot", DwsModel, {"snapshot_id": plan.params["snapshot_id"]}
+        )
         return Execution(
+            request_id=sent.request_id,
             reply=Reply(
                 title=f"Snapshot {plan.params['snapshot_name']} deleted",
                 fields=(Field("snapshot id", plan.params["snapshot_id"]),),
                 severity=Severity.SUCCESS,
-            )
+            ),
         )

@@ -75,19 +75,21 @@ class SnapshotRestore(ChangeCommand):
 
     async def execute(self, ctx: CommandContext, plan: Plan) -> Execution:
         """restore_cluster: answers with the new cluster's id."""
-        answer = await call_answer(
+        sent = await call_answer(
             ctx.dws,
             "restore_cluster",
             ClusterRestored,
             {"snapshot_id": plan.params["snapshot_id"]},
             {"restore": {"name": plan.params["name"]}},
         )
+        answer = sent.answer
         new_id = (answer.cluster.id if answer.cluster else None) or ""
         return Execution(
+            request_id=sent.request_id,
             reply=Reply(
                 title=f"{plan.summary}: submitted",
                 fields=(Field("new cluster id", new_id or "—"),),
                 severity=Severity.SUCCESS,
                 follow_ups=(f"/dws cluster {plan.params['name']}",),
-            )
+            ),
         )

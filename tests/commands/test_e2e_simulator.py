@@ -156,6 +156,9 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
     assert (record.user_id, record.user_name, record.approvers) == ("alice", "Alice", ["Bob"])
     assert record.command_text == f"/dws restart {name}" and record.channel == "C-ops"
     assert record.params == {"cluster_id": env.cluster(name).id}
+    async with env.db.unit_of_work(readonly=True) as uow:
+        [executed] = await uow.audit.query(event=AuditEvent.EXECUTED)
+    assert executed.request_id and len(executed.request_id) == 32  # the simulator's X-Request-Id
     assert (await verify(env.db)).ok
 
 

@@ -155,6 +155,9 @@ class NoDws:
     ) -> Any:
         raise AssertionError(f"unexpected DWS call {operation}")
 
+    async def send(self, operation: str, params: Any = None, body: Any = None) -> Any:
+        raise AssertionError(f"unexpected DWS call {operation}")
+
 
 def make_dispatcher(
     world: World, db: Database | None, clock: Clock, notes: Notes, policy_text: str = POLICY
