@@ -64,7 +64,7 @@ def _parse(text: str, registry: Registry) -> Invocation | Reply:
         tokens = ["help"]
     found = registry.match(tokens)
     if found is None:
-        return _unknown(tokens, registry)
+        return unknown_command(tokens, registry)
     spec, used = found
     rest = tokens[used:]
     if any(t in ("-h", "--help") for t in rest):
@@ -81,7 +81,8 @@ def _parse(text: str, registry: Registry) -> Invocation | Reply:
     return Invocation(spec=spec, args=args, target=target, text=canonical)
 
 
-def _unknown(tokens: list[str], registry: Registry) -> Reply:
+def unknown_command(tokens: list[str], registry: Registry) -> Reply:
+    """The reply to words that name no command: a did-you-mean over names and aliases."""
     names = registry.all_names()
     guesses: list[str] = []
     for n in (2, 1):

@@ -43,6 +43,9 @@ def parse_since(text: str, now: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=now.tzinfo)
 
 
+AUDIT_DOWN = "The audit database is unavailable, so the audit log cannot be read right now."
+
+
 @command(
     "audit",
     summary="Show recent audit records (who did what, when, with which outcome)",
@@ -55,7 +58,7 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
     """Query the audit log, newest first."""
     db = ctx.services.get("db")
     if db is None:
-        return Reply.error("There is no audit database configured.")
+        return Reply.error(AUDIT_DOWN)
     event = None
     if args.event:
         try:
@@ -75,7 +78,7 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
                 limit=args.limit,
             )
     except StoreError:
-        return Reply.error("The audit database is unavailable right now.")
+        return Reply.error(AUDIT_DOWN)
     rows = tuple(
         (
             r.at.strftime("%Y-%m-%d %H:%M:%S"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from commands.parsing import help_reply
+from commands.parsing import help_reply, unknown_command
 from commands.policy import Policy
 from commands.registry import ANYONE, CommandContext, Registry, command
 from commands.replies import Field, Reply
@@ -42,9 +42,7 @@ async def help_(ctx: CommandContext, args: HelpArgs) -> Reply:
     if args.command:
         found = reg.match([w.lower() for w in args.command])
         if found is None:
-            return Reply.error(
-                f"There is no command `{' '.join(args.command)}`.", follow_ups=("/dws help",)
-            )
+            return unknown_command(list(args.command), reg)
         spec = found[0]
         base = help_reply(spec)
         if spec.name in visible:

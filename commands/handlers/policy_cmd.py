@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from commands.parsing import unknown_command
 from commands.policy import ClusterRef, Policy, explain
 from commands.registry import CommandContext, Registry, command
 from commands.replies import Reply
@@ -35,7 +36,7 @@ async def policy_explain(ctx: CommandContext, args: ExplainArgs) -> Reply:
         return Reply.error("Name an action, e.g. `/dws policy explain restart prod-dw`.")
     found = reg.match([w.lower() for w in args.words])
     if found is None:
-        return Reply.error(f"There is no command `{args.words[0]}`.", follow_ups=("/dws help",))
+        return unknown_command(list(args.words), reg)
     spec, used = found
     rest = args.words[used:]
     if len(rest) > 1:

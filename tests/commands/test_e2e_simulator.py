@@ -206,6 +206,10 @@ async def test_builtin_commands(env: Env) -> None:
     bad = await env.say(VICTOR, "/dws audit --since yesterday")
     assert bad.severity is Severity.ERROR and "--since takes" in bad.text
     assert (await env.say(VICTOR, "/dws audit --user nobody")).text == "No audit records match."
+    typo = await env.say(VICTOR, "/dws help restrat")
+    assert typo.severity is Severity.ERROR and "Did you mean `restart`" in typo.text
+    typo = await env.say(VICTOR, "/dws policy explain restrat prod-dw")
+    assert "Did you mean `restart`" in typo.text
 
 
 async def test_failed_operation_is_recorded(env: Env) -> None:
