@@ -211,6 +211,15 @@ def pause_disaster_recovery(state: SimState, call: Call) -> Reply:
     return _dr_action(state, call, "pause")
 
 
+@handles("update_disaster_info")
+def update_disaster_info(state: SimState, call: Call) -> Reply:
+    """5.12.7 Updating DR Configurations (a not started or stopped task)."""
+    req = call.body.get("disaster_recovery") or {}
+    period = req.get("dr_sync_period")
+    dr = state.update_dr(call.path["disaster_recovery_id"], None if period is None else str(period))
+    return 200, {"disaster_recovery": {"id": dr.id}}
+
+
 @handles("delete_disaster_recovery")
 def delete_disaster_recovery(state: SimState, call: Call) -> Reply:
     """5.12.13 Deleting a DR Task (stopped, abnormal or never started)."""

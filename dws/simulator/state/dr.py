@@ -8,7 +8,9 @@ until a recovery brings the pair back to running.
 
 from __future__ import annotations
 
-from dws.simulator.errors import not_allowed, not_found
+import re
+
+from dws.simulator.errors import bad_request, not_allowed, not_found
 from dws.simulator.state.models import DrTask
 from dws.simulator.state.snapshots import SnapshotOps
 
@@ -42,6 +44,7 @@ DR_FROM = {
     "start": ("not_started", "stopped", "start_failed"),
     "pause": ("running", "stop_failed"),
 }
+SYNC_PERIOD = re.compile(r"([1-9][0-9]{0,3})[mHd]")  # 1 to 3000 minutes, hours or days (5.12.1)
 # 5.12.13: a DR task can be deleted when Creation failed, Not started, Startup failed, Stopped,
 # Stop failed or Abnormal.
 DR_DELETABLE = (
@@ -106,6 +109,22 @@ class DrOps(SnapshotOps):
         else:  # recovery, start
             dr.status, dr.last_sync, dr.started = "running", now, now
         self.emit_event(f"{DR_EVENT[action]}Success", dr.id, dr.name)
+
+    def update_dr(self, dr_id: str, sync_period: str | None) -> DrTask:
+        """Change the synchronization period of a not started or stopped task (5.12.7)."""
+        dr = self.get_dr(dr_id)
+        if dr.task is not None or dr.status not in ("not_started", "stopped"):
+            raise not_allowed(f"DR task {dr.name} is {dr.status}; stop it before changing it.")
+        if sync_period is not None:
+            match = SYNC_PERIOD.fullmatch(sync_period)
+            if match is None or int(match.group(1)) > 3000:
+                raise bad_request(
+                    "dr_sync_period must be 1 to 3000 followed by m, H or d (e.g. 5m, 3H).",
+                    "DWS.5038",
+                )
+            dr.sync_period = sync_period
+            self.touch()
+        return dr
 
     def delete_dr(self, dr_id: str) -> None:
         """Delete a DR task that is not running (the clusters stay, free of the pair)."""

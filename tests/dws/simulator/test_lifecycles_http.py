@@ -174,12 +174,22 @@ async def test_dr_stop_start_and_delete(state: SimState, client: httpx.AsyncClie
     # a running task can be neither started nor deleted
     assert (await client.post(f"{base}/start")).json()["error_code"] == "DWS.5045"
     assert (await client.delete(base)).json()["error_code"] == "DWS.5045"
+    body = {"disaster_recovery": {"dr_sync_period": "3H"}}
+    assert (await client.put(base, json=body)).json()["error_code"] == "DWS.5045"
     resp = await client.post(f"{base}/pause")
     assert resp.json() == {"disaster_recovery": {"id": dr_id}}
     sdk_deserialize("PauseDisasterRecoveryResponse", resp.json())
     assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopping"
     state.advance(60)
     assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopped"
+    for period in ("0m", "3001H", "5s", "5"):
+        body = {"disaster_recovery": {"dr_sync_period": period}}
+        assert (await client.put(base, json=body)).json()["error_code"] == "DWS.5038"
+    resp = await client.put(base, json={"disaster_recovery": {"dr_sync_period": "3H"}})
+    assert resp.json() == {"disaster_recovery": {"id": dr_id}}
+    sdk_deserialize("UpdateDisasterInfoResponse", resp.json())
+    detail = (await client.get(base)).json()["disaster_recovery"]
+    assert detail["dr_sync_period"] == "3H"
     resp = await client.post(f"{base}/start")
     sdk_deserialize("StartDisasterRecoveryResponse", resp.json())
     state.advance(120)

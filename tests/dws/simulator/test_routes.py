@@ -145,6 +145,7 @@ def _requests(state: SimState) -> dict[str, tuple[dict[str, str], dict[str, Any]
         "pause_disaster_recovery": ({"disaster_recovery_id": dr}, {}, None),
         "start_disaster_recovery": None,  # needs a stopped pair: lifecycle tests
         "delete_disaster_recovery": None,  # needs a stopped pair: lifecycle tests
+        "update_disaster_info": None,  # needs a stopped pair: lifecycle tests
         "list_job_details": None,  # needs a job: lifecycle tests
         "list_quotas": ({}, {}, None),
         "list_cluster_tags": (c, {}, None),
@@ -201,6 +202,7 @@ PREPARED = {
     "restore_disaster",
     "start_disaster_recovery",
     "delete_disaster_recovery",
+    "update_disaster_info",
     "list_job_details",
 }
 
