@@ -156,6 +156,11 @@ class ClusterOps(StateBase):
         if count < 1 or cluster.number_of_node + count > 256:
             raise bad_request("Invalid number of nodes to add.", "DWS.5047")
         self._require_idle(cluster, "scale out", dr_blocks=True)
+        if cluster.last_task_status in ("WAITING_REDISTRIBUTION", "REDISTRIBUTE_FAILURE"):
+            raise not_allowed(
+                f"Cluster {cluster.name} is waiting for redistribution; "
+                "redistribute before scaling out again."
+            )
         self._begin(cluster, "GROWING", "growClusterJob", "expandClusterStart")
         assert cluster.task is not None
         cluster.task.data.update(count=count, create_node_only=create_node_only)

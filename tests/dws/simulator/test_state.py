@@ -218,6 +218,8 @@ def test_idle_nodes_then_manual_redistribution(state: SimState) -> None:
     state.resize_cluster(cid, 3, True)
     state.advance(600)
     assert task_status(state.clusters[cid]) == "WAITING_REDISTRIBUTION"
+    with pytest.raises(SimError, match="waiting for redistribution"):
+        state.resize_cluster(cid, 3, False)
     with pytest.raises(SimError):
         state.execute_redistribution(cid, "sideways", 4)
     state.execute_redistribution(cid, "offline", 8)
