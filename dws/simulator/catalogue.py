@@ -84,15 +84,18 @@ def _finite(text: str) -> float:
 def strict_json(raw: bytes) -> Any:
     """Parse JSON as the service does (RFC 8259).
 
-    ValueError for NaN/Infinity literals, numbers too large for a double, and strings holding
-    lone UTF-16 surrogates (``"\\ud800"``), which no UTF-8 answer can carry.
+    ValueError for NaN/Infinity literals, numbers too large for a double, strings holding lone
+    UTF-16 surrogates (``"\\ud800"``), which no UTF-8 answer can carry, and nesting too deep
+    for the parser.
     """
-    data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
-    if b"\\u" in raw:
-        try:
+    try:
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+        if b"\\u" in raw:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("lone surrogate in a string") from None
+    except UnicodeEncodeError:
+        raise ValueError("lone surrogate in a string") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     return data
 
 

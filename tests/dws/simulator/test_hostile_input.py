@@ -19,7 +19,13 @@ from dws.simulator.faults import FaultInjector, parse_fault_spec
 from dws.simulator.state import SimState
 from tests.dws.simulator.support import P, by_name, frozen_state
 
-NAN_BODIES = [b'{"restart": NaN}', b'{"restart": {"x": Infinity}}', b'{"restart": {"x": 1e999}}']
+NAN_BODIES = [
+    b'{"restart": NaN}',
+    b'{"restart": {"x": Infinity}}',
+    b'{"restart": {"x": 1e999}}',
+    b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser's recursion limit
+    b'{"restart": ' + b'{"a":' * 5000 + b"1" + b"}" * 5001,
+]
 SURROGATE = b'{"restart": {"note": "\\ud800"}}'
 
 
@@ -103,6 +109,7 @@ async def test_control_api_refuses_surrogates_and_non_finite_numbers(
         ("/_sim/alarms", b'{"cluster_id": "' + cid + b'", "message": "\\udfff"}'),
         ("/_sim/clock", b'{"advance": Infinity}'),
         ("/_sim/clock", b'{"speed": NaN}'),
+        ("/_sim/clock", b"[" * 100_000 + b"]" * 100_000),
     ]
     events, alarms = len(state.events), len(state.alarms)
     for path, raw in cases:
@@ -167,7 +174,13 @@ async def test_malformed_iam_identities_are_400_in_iam_format(
     resp = await client.post("/v3/auth/tokens", json=_identity(user))
     assert resp.status_code in (400, 401)
     assert set(resp.json()["error"]) == {"code", "message", "title"}
-    for raw in (b'{"auth": {"identity": {"methods": "password"}}}', b'{"auth": NaN}', b"\xff"):
+    deep = b'{"auth": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for raw in (
+        b'{"auth": {"identity": {"methods": "password"}}}',
+        b'{"auth": NaN}',
+        b"\xff",
+        deep,
+    ):
         resp = await client.post("/v3/auth/tokens", content=raw)
         assert resp.status_code == 400 and resp.json()["error"]["code"] == 400
 
