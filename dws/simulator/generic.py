@@ -328,7 +328,7 @@ class GenericResponder:
 
     def match(self, method: str, path: str) -> GenericOperation | None:
         """The most specific operation for this method and path, or None."""
-        parts = path.strip("/").split("/")
+        parts = path.removeprefix("/").split("/")  # a trailing "/" is one more (empty) segment
         for candidate in self._table.get((method.upper(), len(parts)), ()):
             pairs = zip(candidate.segments, parts, strict=True)
             if all(p if s is None else s == p for s, p in pairs):
@@ -349,7 +349,7 @@ class GenericResponder:
         except SimError as exc:
             await _send_error(send, exc.status, exc.code, exc.msg)
             return
-        parts = scope["path"].strip("/").split("/")
+        parts = scope["path"].removeprefix("/").split("/")
         await _send(send, compiled.status, compiled.payload_for(parts))
 
 

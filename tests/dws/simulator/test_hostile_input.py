@@ -194,3 +194,15 @@ async def test_snapshot_names_follow_the_reference(
     assert (resp.status_code, resp.json()["error_code"]) == (400, "DWS.5056")
     body["snapshot"]["name"] = "Snap_ok-" + "x" * 56
     assert (await client.post(f"/v1.0/{P}/snapshots", json=body)).status_code == 200
+
+
+async def test_a_trailing_slash_is_no_operation(client: httpx.AsyncClient) -> None:
+    """Not the generic responder's canned example for the path without the slash."""
+    for path in (
+        f"/v1.0/{P}/clusters/",
+        f"/v1.0/{P}/clusters//",
+        f"/v1/{P}/snapshots/cross-regions/",
+    ):
+        resp = await client.get(path)
+        assert (resp.status_code, resp.json()["error_code"]) == (404, "APIGW.0101"), path
+    assert (await client.get(f"/v1/{P}/snapshots/cross-regions")).status_code == 200
