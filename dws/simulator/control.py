@@ -250,6 +250,7 @@ def simulator_app(
     The project id served is ``state.project_id`` (``auth.project_id`` must agree).
     """
     from dws.simulator.app import create_app
+    from dws.simulator.registry import HANDLERS
 
     auth = auth or AuthConfig(project_id=state.project_id)
     if auth.project_id != state.project_id:
@@ -257,7 +258,10 @@ def simulator_app(
     faults = faults if faults is not None else FaultInjector(seed=state.seed)
     app = create_app(
         state,
-        extra_routes=[*control_routes(state, faults), *generic_routes(state.project_id)],
+        extra_routes=[
+            *control_routes(state, faults),
+            *generic_routes(state.project_id, served_elsewhere=set(HANDLERS)),
+        ],
         middleware=[Middleware(AuthMiddleware, config=auth)],
     )
     return FaultMiddleware(app, faults, record=state.record)

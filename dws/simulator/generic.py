@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -316,9 +316,16 @@ class GenericResponder:
     """ASGI app answering every catalogue operation from its reference tables."""
 
     def __init__(
-        self, project_id: str | None = None, operations: list[dict[str, Any]] | None = None
+        self,
+        project_id: str | None = None,
+        operations: list[dict[str, Any]] | None = None,
+        served_elsewhere: Collection[str] = (),
     ) -> None:
         self.operations = [_compile(op, project_id) for op in operations or load_operations()]
+        # Operations the core routes serve (by catalogue name): a request that reaches this
+        # responder matching one of them named no existing resource (its id is a literal word
+        # such as "snapshots"), so it gets a 404 rather than the operation's canned example.
+        self._elsewhere = frozenset(served_elsewhere)
         table: dict[tuple[str, int], list[GenericOperation]] = {}
         for compiled in self.operations:
             table.setdefault((compiled.method, len(compiled.segments)), []).append(compiled)
@@ -340,7 +347,7 @@ class GenericResponder:
             return
         body = await read_body(receive)
         compiled = self.match(scope["method"], scope["path"])
-        if compiled is None:
+        if compiled is None or _catalogue_name(compiled.op) in self._elsewhere:
             msg = f"The API does not exist: {scope['method']} {scope['path']}"
             await _send_error(send, 404, NOT_FOUND_CODE, msg)
             return
@@ -378,6 +385,13 @@ async def _send_error(send: Send, status: int, code: str, message: str) -> None:
     await _send(send, status, json.dumps({"error_code": code, "error_msg": message}).encode())
 
 
-def generic_routes(project_id: str | None = None) -> list[Route]:
-    """One catch-all route serving every catalogue operation; add it after the core routes."""
-    return [Route("/{path:path}", GenericResponder(project_id))]
+def _catalogue_name(op: Mapping[str, Any]) -> str:
+    return str(op["sdk_operation"] or f"{op['method']} {op['path']}")
+
+
+def generic_routes(
+    project_id: str | None = None, served_elsewhere: Collection[str] = ()
+) -> list[Route]:
+    """One catch-all route serving every catalogue operation not in `served_elsewhere` (the
+    core's operation names); add it after the core routes."""
+    return [Route("/{path:path}", GenericResponder(project_id, served_elsewhere=served_elsewhere))]

@@ -206,3 +206,15 @@ async def test_a_trailing_slash_is_no_operation(client: httpx.AsyncClient) -> No
         resp = await client.get(path)
         assert (resp.status_code, resp.json()["error_code"]) == (404, "APIGW.0101"), path
     assert (await client.get(f"/v1/{P}/snapshots/cross-regions")).status_code == 200
+
+
+@pytest.mark.parametrize("word", ["snapshots", "tags", "nodes", "configurations", "restart"])
+async def test_an_id_that_is_a_literal_word_is_no_resource(
+    client: httpx.AsyncClient, word: str
+) -> None:
+    """Such a path misses the core's id route; it must not get a canned example (a cluster
+    "dws-1", or a restart that "succeeded") from the generic responder."""
+    resp = await client.get(f"/v1.0/{P}/clusters/{word}")
+    assert (resp.status_code, resp.json()["error_code"]) == (404, "APIGW.0101")
+    resp = await client.post(f"/v1.0/{P}/clusters/{word}/restart", json={"restart": {}})
+    assert resp.status_code == 404
