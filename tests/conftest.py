@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A loaded CI machine must not turn a slow example into a failure: no per-example deadline.
+settings.register_profile("dwsbot", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("dwsbot")
 
 
 @pytest.fixture(autouse=True)
