@@ -83,6 +83,7 @@ from dws.models.events import (
     ListEventSpecsResponse,
     ListEventsResponse,
     ListEventSubsResponse,
+    NotificationSubscription,
 )
 from dws.models.jobs import (
     JobDetail,
@@ -309,6 +310,7 @@ __all__ = [
     "NodeTypeElasticVolumeSpec",
     "NodeTypeStatus",
     "NodeTypeVolume",
+    "NotificationSubscription",
     "ParameterGroup",
     "ParameterGroupStatus",
     "ParameterType",

@@ -13,6 +13,7 @@ from typing import Final
 from pydantic import Field
 
 from dws.models.base import DwsModel, LenientInt, ListOrEmpty, parse_time
+from dws.models.events import NotificationSubscription
 
 __all__ = [
     "AlarmConfig",
@@ -159,31 +160,15 @@ class AlarmSubscriptionDetail(DwsModel):
     """Alarm severity."""
 
 
-class AlarmSubscription(DwsModel):
+class AlarmSubscription(NotificationSubscription):
     """An alarm subscription (caption ``AlarmSubscriptionResponse``)."""
 
     id: str
     """Subscription ID."""
     name: str | None = None
     """Subscription name."""
-    enable: LenientInt = None
-    """1 enabled, 0 disabled."""
     alarm_level: str | None = None
     """Subscribed severities, comma-separated, e.g. ``urgent,important``."""
-    project_id: str | None = None
-    """Project ID."""
-    name_space: str | None = None
-    """Service."""
-    notification_target: str | None = None
-    """Message topic address (SMN URN)."""
-    notification_target_name: str | None = None
-    """Message topic name."""
-    notification_target_type: str | None = None
-    """Message topic type, e.g. ``SMN``."""
-    language: str | None = None
-    """Language."""
-    time_zone: str | None = None
-    """Time zone."""
     cluster_id: str | None = None
     """Cluster ID (SDK)."""
     alarm_details: ListOrEmpty[AlarmSubscriptionDetail] = Field(default_factory=list)

@@ -112,23 +112,9 @@ class ListEventSpecsResponse(DwsModel):
     """The event configurations."""
 
 
-class EventSubscription(DwsModel):
-    """An event subscription (caption ``EventSubscriptionResponse``)."""
+class NotificationSubscription(DwsModel):
+    """The fields event and alarm subscriptions share: switch, scope and SMN topic."""
 
-    id: str
-    """Subscription ID."""
-    name: str | None = None
-    """Subscription name."""
-    source_type: str | None = None
-    """Event source type."""
-    source_id: str | None = None
-    """Event source ID."""
-    category: str | None = None
-    """Event type."""
-    severity: str | None = None
-    """Event severity."""
-    tag: str | None = None
-    """Tag."""
     enable: LenientInt = None
     """1 enabled, 0 disabled."""
     project_id: str | None = None
@@ -150,6 +136,25 @@ class EventSubscription(DwsModel):
     def enabled(self) -> bool:
         """Whether the subscription is enabled."""
         return self.enable == 1
+
+
+class EventSubscription(NotificationSubscription):
+    """An event subscription (caption ``EventSubscriptionResponse``)."""
+
+    id: str
+    """Subscription ID."""
+    name: str | None = None
+    """Subscription name."""
+    source_type: str | None = None
+    """Event source type."""
+    source_id: str | None = None
+    """Event source ID."""
+    category: str | None = None
+    """Event type."""
+    severity: str | None = None
+    """Event severity."""
+    tag: str | None = None
+    """Tag."""
 
 
 class ListEventSubsResponse(DwsModel):
