@@ -17,7 +17,7 @@ from dws.simulator.clock import LATEST, SimClock
 from dws.simulator.control import simulator_app
 from dws.simulator.faults import FaultInjector, parse_fault_spec
 from dws.simulator.state import SimState
-from tests.dws.simulator.support import P, by_name, frozen_state
+from tests.dws.simulator.support import P, by_name
 
 NAN_BODIES = [
     b'{"restart": NaN}',
@@ -27,11 +27,6 @@ NAN_BODIES = [
     b'{"restart": ' + b'{"a":' * 5000 + b"1" + b"}" * 5001,
 ]
 SURROGATE = b'{"restart": {"note": "\\ud800"}}'
-
-
-@pytest.fixture
-def state() -> SimState:
-    return frozen_state()
 
 
 @pytest.fixture

@@ -3,32 +3,15 @@ through cluster details and the job API, redistribution pause/resume, DR recover
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from dws.simulator.app import create_app
 from dws.simulator.state import SimState
 from tests.dws.simulator.support import (
     P,
     by_name,
     check_reference_shape,
-    frozen_state,
     sdk_deserialize,
 )
-
-
-@pytest.fixture
-def state() -> SimState:
-    return frozen_state()
-
-
-@pytest.fixture
-async def client(state: SimState) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(state))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as c:
-        yield c
 
 
 async def test_stop_job_is_readable(state: SimState, client: httpx.AsyncClient) -> None:

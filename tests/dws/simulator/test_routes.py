@@ -3,13 +3,11 @@ the official SDK's models; errors in the DWS format."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from dws.simulator.app import create_app
 from dws.simulator.catalogue import operation
 from dws.simulator.registry import HANDLERS
 from dws.simulator.state import SimState
@@ -20,18 +18,6 @@ from tests.dws.simulator.support import (
     frozen_state,
     sdk_deserialize,
 )
-
-
-@pytest.fixture
-def state() -> SimState:
-    return frozen_state()
-
-
-@pytest.fixture
-async def client(state: SimState) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(state))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as c:
-        yield c
 
 
 def _requests(state: SimState) -> dict[str, tuple[dict[str, str], dict[str, Any], Any] | None]:

@@ -10,11 +10,6 @@ from dws.simulator.views import action_progress, cluster_detail, task_status
 from tests.dws.simulator.support import by_name, frozen_state
 
 
-@pytest.fixture
-def state() -> SimState:
-    return frozen_state()
-
-
 def _names(state: SimState, n: int) -> list[str]:
     return [e.spec.name for e in state.events.newest(n)]
 

@@ -7,12 +7,7 @@ import pytest
 
 from dws.simulator.errors import SimError
 from dws.simulator.state import SimState
-from tests.dws.simulator.support import by_name, frozen_state
-
-
-@pytest.fixture
-def state() -> SimState:
-    return frozen_state()
+from tests.dws.simulator.support import by_name
 
 
 @pytest.mark.parametrize("value", ["--5", "\u00b2", "5-", "1e3", " 700", "9" * 40, ""])
