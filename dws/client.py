@@ -144,7 +144,6 @@ class DwsClient:
         self.target = target
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
-        self._timeout = httpx.Timeout(timeout)
         self._timeout_dict = _timeout_dict(timeout)
         self._base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
