@@ -87,6 +87,10 @@ class ApprovalStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     VOIDED = "voided"
+    UNKNOWN = "unknown"
+    """Submitted, but DWS never showed whether it ran (a tracker that saw no evidence)."""
+    INTERRUPTED = "interrupted"
+    """The bot stopped between the DWS call and its record; the sweeper found no sign of it."""
 
 
 class VoteChoice(enum.StrEnum):
@@ -120,6 +124,12 @@ class AuditEvent(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     VOIDED = "voided"
+    EXECUTING = "executing"
+    """The intent, written before the DWS call (with the plan)."""
+    UNKNOWN = "unknown"
+    """The call may or may not have reached DWS, or DWS never showed the operation."""
+    INTERRUPTED = "interrupted"
+    """Settled by the sweeper: no sign in DWS that the operation ran."""
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> sa.Enum:
@@ -166,6 +176,12 @@ class Approval(Base):
     result_job_id: Mapped[str | None] = mapped_column(sa.String(128))
     result_error_code: Mapped[str | None] = mapped_column(sa.String(64))
     result_text: Mapped[str | None] = mapped_column(sa.Text)
+    bindings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    """What the plan resolved at request time (``"cluster:report"`` → the cluster id); the
+    re-plan before execution resolves through these, by id only."""
+    executing_until: Mapped[datetime | None] = mapped_column()
+    """While ``executing``: until when the executor holds it; past it, with no tracker, the
+    sweeper settles it from DWS's state."""
 
     votes: Mapped[list[Vote]] = relationship(
         back_populates="approval", lazy="raise", order_by="Vote.id"
