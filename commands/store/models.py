@@ -244,6 +244,9 @@ class TrackedOperation(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(128))
     params: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     approvers: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    evidence: Mapped[str | None] = mapped_column(sa.String(256))
+    """What showed that the operation started (``job RUNNING``, ``task REBOOTING`` ...); None
+    until seen. A tracker succeeds only after evidence (or the job's end)."""
 
     approval: Mapped[Approval | None] = relationship(lazy="raise")
 

@@ -4,6 +4,8 @@
   the re-plan before execution resolves through them, by id only.
 - ``approvals.executing_until``: while ``executing``, until when the executor holds the row;
   past it (and with no tracker) the sweeper settles it from what DWS shows.
+- ``tracked_operations.evidence``: what showed that the operation started (a tracker succeeds
+  only after evidence, or times out as ``unknown``).
 - approval statuses ``unknown`` and ``interrupted``; audit events ``executing`` (the intent,
   written before the DWS call), ``unknown`` and ``interrupted``.
 
@@ -73,6 +75,8 @@ def upgrade() -> None:
     with op.batch_alter_table("approvals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("bindings", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("executing_until", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("tracked_operations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("evidence", sa.String(length=256), nullable=True))
     _retype("approvals", "status", "approval_status", APPROVAL_OLD, APPROVAL_NEW)
     _retype("audit_records", "event", "audit_event", AUDIT_OLD, AUDIT_NEW)
 
@@ -80,6 +84,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _retype("audit_records", "event", "audit_event", AUDIT_NEW, AUDIT_OLD)
     _retype("approvals", "status", "approval_status", APPROVAL_NEW, APPROVAL_OLD)
+    with op.batch_alter_table("tracked_operations", schema=None) as batch_op:
+        batch_op.drop_column("evidence")
     with op.batch_alter_table("approvals", schema=None) as batch_op:
         batch_op.drop_column("executing_until")
         batch_op.drop_column("bindings")
