@@ -181,7 +181,11 @@ class Approval(Base):
     re-plan before execution resolves through these, by id only."""
     executing_until: Mapped[datetime | None] = mapped_column()
     """While ``executing``: until when the executor holds it; past it, with no tracker, the
-    sweeper settles it from DWS's state."""
+    sweeper settles it from DWS's state. None once the outcome (or a tracker) is recorded."""
+    executor: Mapped[str | None] = mapped_column(sa.String(128))
+    """Who holds the executing row (a process, or the sweeper that took it over)."""
+    requester_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    """The requester's groups when asking (the policy re-check at execution maps them)."""
 
     votes: Mapped[list[Vote]] = relationship(
         back_populates="approval", lazy="raise", order_by="Vote.id"
@@ -203,6 +207,8 @@ class Vote(Base):
     voter_role: Mapped[str] = mapped_column(sa.String(64))
     choice: Mapped[VoteChoice] = mapped_column(_enum(VoteChoice, "vote_choice"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    voter_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    """The voter's groups when voting: votes are re-judged by the policy in force at execution."""
 
     approval: Mapped[Approval] = relationship(back_populates="votes", lazy="raise")
 

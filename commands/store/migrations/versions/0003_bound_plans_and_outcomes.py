@@ -4,6 +4,9 @@
   the re-plan before execution resolves through them, by id only.
 - ``approvals.executing_until``: while ``executing``, until when the executor holds the row;
   past it (and with no tracker) the sweeper settles it from what DWS shows.
+- ``approvals.executor``: who holds the executing row (a process, or the sweeper).
+- ``approvals.requester_groups`` and ``approval_votes.voter_groups``: the groups of the requester
+  and of each voter, so that the policy in force at execution re-judges them (roles by group).
 - ``tracked_operations.evidence``: what showed that the operation started (a tracker succeeds
   only after evidence, or times out as ``unknown``).
 - approval statuses ``unknown`` and ``interrupted``; audit events ``executing`` (the intent,
@@ -75,6 +78,10 @@ def upgrade() -> None:
     with op.batch_alter_table("approvals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("bindings", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("executing_until", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("executor", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("requester_groups", sa.JSON(), nullable=True))
+    with op.batch_alter_table("approval_votes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("voter_groups", sa.JSON(), nullable=True))
     with op.batch_alter_table("tracked_operations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("evidence", sa.String(length=256), nullable=True))
     _retype("approvals", "status", "approval_status", APPROVAL_OLD, APPROVAL_NEW)
@@ -86,6 +93,10 @@ def downgrade() -> None:
     _retype("approvals", "status", "approval_status", APPROVAL_NEW, APPROVAL_OLD)
     with op.batch_alter_table("tracked_operations", schema=None) as batch_op:
         batch_op.drop_column("evidence")
+    with op.batch_alter_table("approval_votes", schema=None) as batch_op:
+        batch_op.drop_column("voter_groups")
     with op.batch_alter_table("approvals", schema=None) as batch_op:
+        batch_op.drop_column("requester_groups")
+        batch_op.drop_column("executor")
         batch_op.drop_column("executing_until")
         batch_op.drop_column("bindings")
