@@ -91,7 +91,10 @@ class VerifyReport:
     def problems(self) -> list[str]:
         """One sentence per problem found (empty when ``ok``)."""
         lines = [f"record {seq} malformed: {what}" for seq, what in self.malformed]
-        lines += [f"{s} was edited (its hash does not match)" for s in _spans(self.edited)]
+        lines += [
+            f"{s} {'were' if s.startswith('records') else 'was'} edited (its hash does not match)"
+            for s in _spans(self.edited)
+        ]
         for first, last in self.deleted:
             what = f"record {first}" if first == last else f"records {first}-{last}"
             lines.append(f"{what} deleted (missing from the chain)")
