@@ -236,7 +236,7 @@ def test_the_key_never_shows() -> None:
 
 async def _clone(db: Database, seq: int, new_seq: int) -> None:
     """Insert a copy of record ``seq`` at position ``new_seq`` (as a database admin could)."""
-    table = AuditRecord.__table__
+    table = sa.Table(AuditRecord.__tablename__, AuditRecord.metadata)
     async with db.engine.begin() as conn:
         row = dict((await conn.execute(sa.select(table).where(table.c.seq == seq))).one()._mapping)
         row.update(seq=new_seq, id=new_id())

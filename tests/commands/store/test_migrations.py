@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -96,7 +97,7 @@ async def test_0004_marks_existing_records_unkeyed(db_kind: str, tmp_path: Path)
 
     async with fresh_database(db_kind, tmp_path, upgrade=False) as db:
         await db.upgrade("0003")
-        old = {name: None for name in HASHED_FIELDS}  # a record as 0003's code wrote it
+        old: dict[str, Any] = dict.fromkeys(HASHED_FIELDS)  # a record as 0003's code wrote it
         old.update(seq=1, id="r-1", at=utcnow(), event="requested", params={}, approvers=[])
         old.update(prev_hash=GENESIS_HASH)
         old["hash"] = record_hash(old)
