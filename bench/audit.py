@@ -1,6 +1,7 @@
 """Audit inserts per second on SQLite and PostgreSQL (prints figures; not a timed test).
 
-Every record is individually hash-chained (its own seq, prev_hash and hash). Three shapes:
+Every record is individually hash-chained (its own seq, prev_hash and HMAC-SHA256 hash under a
+throw-away audit key, as with ``DWSBOT_AUDIT_KEY``). Three shapes:
 one record per transaction (sequential), 8 concurrent writers with one record per transaction,
 and batches of 100 records per transaction (``append_many``). The chain is verified at the end.
 PostgreSQL runs in a temporary schema of ``DWSBOT_BENCH_PG_URL`` (default: the local server,
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -30,9 +32,11 @@ from sqlalchemy.pool import NullPool
 
 from commands.audit import verify
 from commands.store import AuditEntry, AuditEvent, Database, StoreError
+from commands.store.chain import AuditKey
 
 PG_URL = os.environ.get("DWSBOT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TARGET = 2000
+KEY = AuditKey(secrets.token_hex(32))
 
 
 def entry(i: int) -> AuditEntry:
@@ -116,10 +120,10 @@ async def run(label: str, db: Database) -> None:
 
 async def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        async with Database(f"sqlite:///{Path(tmp) / 'bench.db'}") as db:
+        async with Database(f"sqlite:///{Path(tmp) / 'bench.db'}", audit_key=KEY) as db:
             await run("SQLite (aiosqlite, WAL)", db)
     try:
-        async with pg_schema() as schema, Database(PG_URL, schema=schema) as db:
+        async with pg_schema() as schema, Database(PG_URL, schema=schema, audit_key=KEY) as db:
             await run("PostgreSQL (asyncpg)", db)
     except (OSError, StoreError, sa.exc.SQLAlchemyError) as exc:
         print(f"PostgreSQL: skipped ({str(exc).splitlines()[0]})")

@@ -2,11 +2,14 @@
 
     dwsbot db upgrade                 # Alembic to head (the bot also upgrades on start)
     dwsbot db current                 # the database's revision and the newest shipped one
-    dwsbot audit verify               # exit 1 and one line per problem if the chain is broken
+    dwsbot audit verify [--checkpoint LINE|FILE]   # exit 1, one line per problem, if broken
+    dwsbot audit checkpoint           # verify, then print and store a signed checkpoint line
     dwsbot audit export --format csv|jsonl [--since 2h|2026-01-31T12:00Z] [--output FILE]
 
-The database is ``DWSBOT_DATABASE_URL`` (settings), else the default SQLite file. Any failure is
-one line on stderr (exit 2), never a traceback, and never shows the URL's password.
+The database is ``DWSBOT_DATABASE_URL`` (settings), else the default SQLite file; the audit key
+is ``DWSBOT_AUDIT_KEY``, else (on the simulator) the key file the console made
+(`bot.audit_key`; these commands never create one). Any failure is one line on stderr (exit 2),
+never a traceback, and never shows the URL's password or the key.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Annotated, TextIO, TypeVar
 
 import typer
 
+from bot.audit_key import choose_audit_key
 from bot.settings import SettingsError, load_settings
-from commands.audit import VerifyReport, export, parse_since, verify
+from commands.audit import VerifyReport, checkpoint, export, parse_since, verify
 from commands.store import Database, StoreError
+from commands.store.chain import CHECKPOINT_PREFIX, Checkpoint
 from commands.store.migrate import head_revision
 from commands.store.urls import sqlite_file
 
@@ -34,7 +39,7 @@ _MAX_PROBLEMS = 100
 
 db_app = typer.Typer(help="The bot's database: migrations.", no_args_is_help=True)
 audit_app = typer.Typer(
-    help="The audit log: verify its hash chain, export it.", no_args_is_help=True
+    help="The audit log: verify its hash chain, sign checkpoints, export it.", no_args_is_help=True
 )
 
 
@@ -54,7 +59,8 @@ def _open_database() -> Database:
     try:
         settings = load_settings()
         url = settings.database_url.get_secret_value() if settings.database_url else None
-        return Database(url)
+        audit = choose_audit_key(settings, simulated=not settings.dws_targets(), create=False)
+        return Database(url, audit_key=audit.key)
     except (SettingsError, StoreError) as exc:
         raise _fail(str(exc)) from None
 
@@ -111,23 +117,91 @@ async def _require_schema(db: Database) -> None:
         raise StoreError(f"{_where(db)} has no schema yet: run `dwsbot db upgrade` first")
 
 
-@audit_app.command("verify")
-def verify_command() -> None:
-    """Check every audit record's hash and link; exit 1 if any was edited or deleted."""
+def _checkpoints(given: list[str]) -> list[Checkpoint]:
+    """The checkpoints of ``--checkpoint``: each a line, or a file of lines (``#`` comments)."""
+    found = []
+    for value in given:
+        if value.lstrip().startswith(CHECKPOINT_PREFIX.split()[0]):
+            lines = [("", value)]
+        else:
+            try:
+                text = Path(value).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise _fail(f"--checkpoint: cannot read {value}: {reason}") from None
+            lines = [
+                (f" {value} line {n}", line)
+                for n, line in enumerate(text.splitlines(), 1)
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
+            if not lines:
+                raise _fail(f"--checkpoint: {value} holds no checkpoint line")
+        for where, line in lines:
+            try:
+                found.append(Checkpoint.parse(line))
+            except ValueError as exc:
+                raise _fail(f"--checkpoint{where}: {exc}") from None
+    return found
 
-    async def work(db: Database) -> VerifyReport:
-        await _require_schema(db)
-        return await verify(db)
 
-    report = _run(work)
+def _print_report(report: VerifyReport) -> None:
     typer.echo(report.summary())
     problems = report.problems()
     for problem in problems[:_MAX_PROBLEMS]:
         typer.echo(f"  {problem}")
     if len(problems) > _MAX_PROBLEMS:
         typer.echo(f"  ... and {len(problems) - _MAX_PROBLEMS} more")
+    for note in report.notes():
+        typer.echo(f"  note: {note}")
+
+
+@audit_app.command("verify")
+def verify_command(
+    checkpoints: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint line from `dwsbot audit checkpoint`, or a file of such lines; "
+            "the chain must still extend each (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Check every audit record, the head and checkpoints; exit 1 if anything is wrong."""
+    given = _checkpoints(checkpoints or [])
+
+    async def work(db: Database) -> VerifyReport:
+        await _require_schema(db)
+        if given and db.audit_key is None:
+            raise StoreError("--checkpoint needs the audit key: set DWSBOT_AUDIT_KEY")
+        return await verify(db, given)
+
+    report = _run(work)
+    _print_report(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command() -> None:
+    """Verify the chain, then print and store a signed checkpoint line to keep elsewhere."""
+
+    async def work(db: Database) -> tuple[Checkpoint | None, VerifyReport]:
+        await _require_schema(db)
+        if db.audit_key is None:
+            raise StoreError("a checkpoint is signed with the audit key: set DWSBOT_AUDIT_KEY")
+        return await checkpoint(db)
+
+    signed, report = _run(work)
+    if signed is None:
+        _print_report(report)
+        typer.echo("error: the chain is broken: no checkpoint written", err=True)
+        raise typer.Exit(1)
+    typer.echo(signed.line())
+    typer.echo(
+        f"checkpoint of record {signed.seq} stored; keep this line outside the database "
+        "(`dwsbot audit verify --checkpoint LINE` proves the chain still extends it)",
+        err=True,
+    )
 
 
 @audit_app.command("export")

@@ -339,6 +339,10 @@ def _banner(session: ConsoleSession, runtime: Runtime, *, quiet: bool, speed: fl
     else:
         out.print(f"DWS: targets {', '.join(runtime.targets)} (default {runtime.default_target})")
     out.print(f"database: {runtime.db.display_url}", highlight=False)
+    if runtime.audit is not None:
+        out.print(f"audit: {runtime.audit.source}", markup=False, highlight=False)
+        if runtime.audit.warning:
+            out.print(f"⚠ {runtime.audit.warning}", markup=False, highlight=False, style="yellow")
     if runtime.db_problem is not None:
         out.print(
             f"⚠ {runtime.db_problem}; read commands work, changing commands are refused "

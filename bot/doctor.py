@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import typer
 from rich.console import Console
 
+from bot.audit_key import choose_audit_key
 from bot.settings import Settings, SettingsError, load_settings
 from bot.targets import TargetChoice
 from bot.wiring import WiringError, choose_policy
@@ -48,6 +49,7 @@ async def run_checks(settings: Settings | None = None) -> list[Check]:
         except SettingsError as exc:
             return [Check("configuration", False, str(exc))]
     checks.extend(_configuration(settings))
+    checks.append(_audit_key(settings))
     checks.append(await _database(settings))
     checks.extend(await _dws(settings))
     return checks
@@ -77,6 +79,14 @@ def _configuration(settings: Settings) -> list[Check]:
     else:
         out.append(Check("policy", True, f"{source} ({len(policy.roles)} roles)"))
     return out
+
+
+def _audit_key(settings: Settings) -> Check:
+    try:
+        choice = choose_audit_key(settings, simulated=not settings.dws_targets(), create=False)
+    except SettingsError as exc:
+        return Check("audit key", False, str(exc))
+    return Check("audit key", True, choice.warning or choice.source, warning=bool(choice.warning))
 
 
 async def _database(settings: Settings) -> Check:

@@ -4,7 +4,8 @@ Environment variables carry the prefix ``DWSBOT_`` (a ``.env`` file is read too)
 use Slack's own names (``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``SLACK_APP_TOKEN``).
 The default DWS target can be given by environment alone (``DWSBOT_DWS_ENDPOINT``,
 ``DWSBOT_DWS_REGION``, ``DWSBOT_DWS_PROJECT_ID`` and AK/SK or an IAM user); more named targets
-go in ``DWSBOT_TARGETS`` as a JSON list.
+go in ``DWSBOT_TARGETS`` as a JSON list. ``DWSBOT_AUDIT_KEY`` keys the audit chain (a secret
+kept outside the database; `bot.audit_key` says what happens without one).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pydantic_settings
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from commands.store.chain import AuditKey
 from dws.config import DwsTarget
 
 _DEFAULT_KEYS = {
@@ -59,6 +61,8 @@ class Settings(BaseSettings):
 
     database_url: SecretStr | None = None
     policy_file: Path | None = None
+    audit_key: SecretStr | None = None
+    """HMAC-SHA256 key of the audit chain (at least 32 characters); never printed or logged."""
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DWSBOT_SLACK_BOT_TOKEN")
@@ -70,6 +74,13 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "DWSBOT_SLACK_APP_TOKEN")
     )
+
+    @field_validator("audit_key")
+    @classmethod
+    def _usable_audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            AuditKey(value.get_secret_value())  # ValueError (never showing the key) if too short
+        return value
 
     def dws_targets(self) -> list[DwsTarget]:
         """Every configured target, the environment-only default first. Empty: use the simulator."""

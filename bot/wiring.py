@@ -3,7 +3,9 @@
 With no DWS target configured, the simulator runs in-process (`httpx.ASGITransport`, no
 socket) on a fast clock, and `Runtime.simulated` says so. With no policy file, the simulator gets
 the demo policy (alice and bob operators, carol admin, victor viewer); outside the simulator a
-policy file is required.
+policy file is required. The database is keyed with the audit key `bot.audit_key` chooses
+(``DWSBOT_AUDIT_KEY``, the simulator's generated key, or none: then `Runtime.audit` carries the
+warning every adapter shows at start).
 
     async with open_runtime(settings, notify=...) as rt:
         reply = await rt.dispatcher.handle(...)
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import commands.handlers  # noqa: F401  (fills the registry)
+from bot.audit_key import AuditKeyChoice, choose_audit_key
 from bot.settings import Settings
 from bot.targets import TargetChoice
 from commands.dispatch import Dispatcher
@@ -57,6 +60,8 @@ class Runtime:
     choices: dict[str, TargetChoice] = field(default_factory=dict)
     db_problem: str | None = None
     """Why the database could not be used at start (then changing commands are refused)."""
+    audit: AuditKeyChoice | None = None
+    """The audit key in use and, with none outside the simulator, the warning to show."""
 
     def client(self, name: str) -> DwsClient:
         """The open client of a target (KeyError naming the known ones if unknown)."""
@@ -125,8 +130,9 @@ async def open_runtime(
     sim_state = choices[default_name].sim_state
     targets = {name: choice.target for name, choice in choices.items()}
     policy, source = choose_policy(settings, simulated, registry)
+    audit = choose_audit_key(settings, simulated=simulated)
     url = settings.database_url.get_secret_value() if settings.database_url else None
-    db = Database(url)
+    db = Database(url, audit_key=audit.key)
     runtime: Runtime | None = None
     problem: str | None = None
     try:
@@ -165,6 +171,7 @@ async def open_runtime(
             simulator=sim_state,
             choices=choices,
             db_problem=problem,
+            audit=audit,
         )
         freeze_startup_objects()
         yield runtime

@@ -10,7 +10,8 @@
         uow.trackers    # TrackerRepository: create, get, claim_due, record_poll, finish,
                         #   release, set_message_ref, list_active
         uow.audit       # AuditRepository: append, append_many (-> AppendedRecord: seq, id,
-                        #   at, prev_hash, hash), head, query, stream
+                        #   at, prev_hash, hash), head, has_head, query, stream, raw_rows,
+                        #   add_checkpoint, checkpoints
         uow.leases      # LeaseRepository: acquire, release, holder
 
 Errors: `DatabaseUnavailableError` (cannot reach the database; one line, password masked) and

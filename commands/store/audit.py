@@ -7,7 +7,11 @@
 Appending serialises on the chain head row (``audit_chain_head``, id 1): ``SELECT ... FOR
 UPDATE`` on PostgreSQL, the database write lock on SQLite (write units of work start with
 ``BEGIN IMMEDIATE``). The record's ``seq`` is the head's ``last_seq + 1``, so positions are
-contiguous whatever rolls back. Command text and parameters are redacted before they are stored.
+contiguous whatever rolls back. Command text and parameters are redacted before they are stored,
+and a NUL character (which PostgreSQL text cannot hold) is stored visibly as ``\\x00``.
+
+With an audit key (``AuditRepository(session, key)``) each record is hashed by HMAC-SHA256 and
+marked ``hmac-sha256`` with the key's id; without one, by plain sha256, marked ``sha256``.
 """
 
 from __future__ import annotations
@@ -23,16 +27,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.store._sql import upsert_insert
-from commands.store.chain import record_hash
+from commands.store.chain import AuditKey, record_hash
 from commands.store.models import (
     GENESIS_HASH,
+    KEYED,
+    UNKEYED,
     AuditChainHead,
+    AuditCheckpoint,
     AuditEvent,
     AuditRecord,
     new_id,
     utcnow,
 )
-from commands.store.redaction import redact, redact_params
+from commands.store.redaction import escape_nul, redact, redact_params
 
 HEAD_ID = 1
 
@@ -77,9 +84,10 @@ class AuditEntry:
 def _plain_json(value: Any) -> Any:
     """``value`` as it will read back from a JSON column (str keys, lists, str for the rest)."""
     try:
-        return json.loads(json.dumps(value, default=str, allow_nan=False))
+        plain = json.loads(json.dumps(value, default=str, allow_nan=False))
     except ValueError:  # NaN or infinity somewhere: JSON has no such numbers
         return _plain_json(_finite(value))
+    return _visible(plain)
 
 
 def _finite(value: Any) -> Any:
@@ -89,6 +97,17 @@ def _finite(value: Any) -> Any:
         return {str(k): _finite(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_finite(v) for v in value]
+    return value
+
+
+def _visible(value: Any) -> Any:
+    """Plain JSON with every NUL in its strings (keys too) made visible (`escape_nul`)."""
+    if isinstance(value, str):
+        return escape_nul(value)
+    if isinstance(value, dict):
+        return {escape_nul(k): _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
     return value
 
 
@@ -117,12 +136,12 @@ def _text(name: str, value: object) -> str | None:
     """A string field as it will be stored: str, cut to the column's length."""
     if value is None:
         return None
-    text = str(value).replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    text = escape_nul(str(value))  # PostgreSQL text cannot hold NUL: keep it visible
     limit = _LIMITS.get(name)
     return text[:limit] if limit is not None else text
 
 
-def _row(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, Any]:
+def _row(entry: AuditEntry, seq: int, prev_hash: str, key: AuditKey | None) -> dict[str, Any]:
     """The stored values of one record, exactly as they will read back, and their hash."""
     at = entry.at or utcnow()
     if at.tzinfo is None:
@@ -137,20 +156,24 @@ def _row(entry: AuditEntry, seq: int, prev_hash: str) -> dict[str, Any]:
         if entry.command_text is not None
         else None,
         params=_plain_json(redact_params(dict(entry.params))),
-        approvers=[str(a) for a in entry.approvers],
+        approvers=_plain_json([str(a) for a in entry.approvers]),
         outcome=_text("outcome", redact(str(entry.outcome))) if entry.outcome is not None else None,
         duration_ms=round(entry.duration_ms) if entry.duration_ms is not None else None,
         prev_hash=prev_hash,
+        hash_alg=UNKEYED if key is None else KEYED,
+        key_id=None if key is None else key.id,
     )
-    row["hash"] = record_hash(row)
+    row["hash"] = record_hash(row, key)
     return row
 
 
 class AuditRepository:
     """Appends to and reads the audit log within one unit of work (never commits)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, key: AuditKey | None = None) -> None:
         self.session = session
+        self.key = key
+        """The audit key new records are hashed with (None: unkeyed sha256)."""
 
     async def append(self, entry: AuditEntry) -> AppendedRecord:
         """Chain and insert one record; returns it (with ``seq`` and ``hash``)."""
@@ -166,7 +189,7 @@ class AuditRepository:
         rows = []
         for entry in entries:
             seq += 1
-            row = _row(entry, seq, prev_hash)
+            row = _row(entry, seq, prev_hash, self.key)
             prev_hash = row["hash"]
             rows.append(row)
         connection = await self.session.connection()  # Core executemany: no ORM bookkeeping
@@ -234,15 +257,12 @@ class AuditRepository:
     async def stream(
         self, *, since: datetime | None = None, batch_size: int = 1000
     ) -> AsyncIterator[AuditRecord]:
-        """Every record in chain order (oldest first), read in batches by ``seq``."""
-        after = 0
+        """Every record in chain order (oldest first, whatever its ``seq``), read in batches."""
+        after: int | None = None
         while True:
-            stmt = (
-                sa.select(AuditRecord)
-                .where(AuditRecord.seq > after)
-                .order_by(AuditRecord.seq)
-                .limit(batch_size)
-            )
+            stmt = sa.select(AuditRecord).order_by(AuditRecord.seq).limit(batch_size)
+            if after is not None:
+                stmt = stmt.where(AuditRecord.seq > after)
             if since is not None:
                 stmt = stmt.where(AuditRecord.at >= since)
             batch = list((await self.session.scalars(stmt)).all())
@@ -253,3 +273,39 @@ class AuditRepository:
             after = batch[-1].seq
             for record in batch:  # keep the identity map small on long exports
                 self.session.expunge(record)
+
+    async def raw_rows(self, *, batch_size: int = 1000) -> AsyncIterator[dict[str, Any]]:
+        """Every stored row in ``seq`` order, each column as the driver returns it (undecoded).
+
+        For verification: a malformed row (bad JSON, an unknown event, a bad time) reads back
+        here as it is instead of failing the whole batch.
+        """
+        columns: list[sa.ColumnClause[Any]] = [
+            sa.column(c.name) for c in AuditRecord.__table__.columns
+        ]
+        seq: sa.ColumnClause[Any] = sa.column("seq")
+        after: int | None = None
+        while True:
+            stmt = sa.select(*columns).select_from(sa.table(AuditRecord.__tablename__))
+            if after is not None:
+                stmt = stmt.where(seq > after)
+            rows = (await self.session.execute(stmt.order_by(seq).limit(batch_size))).all()
+            for row in rows:
+                yield dict(row._mapping)
+            if len(rows) < batch_size:
+                return
+            after = rows[-1].seq
+
+    async def add_checkpoint(self, line: str) -> None:
+        """Store a signed checkpoint line (``dwsbot audit checkpoint``)."""
+        self.session.add(AuditCheckpoint(line=line))
+
+    async def checkpoints(self) -> list[tuple[int, str]]:
+        """The stored checkpoint lines (id, line), oldest first."""
+        stmt = sa.select(AuditCheckpoint.id, AuditCheckpoint.line).order_by(AuditCheckpoint.id)
+        return [(int(r.id), str(r.line)) for r in (await self.session.execute(stmt)).all()]
+
+    async def has_head(self) -> bool:
+        """Whether the chain head row exists (the migration creates it: missing = deleted)."""
+        stmt = sa.select(AuditChainHead.id).where(AuditChainHead.id == HEAD_ID)
+        return (await self.session.execute(stmt)).first() is not None

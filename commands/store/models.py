@@ -4,7 +4,8 @@ Tables (all built by the Alembic revisions in ``commands/store/migrations``):
 
 - ``approvals`` / ``approval_votes``: pending and past approval requests and their votes;
 - ``tracked_operations``: long DWS operations being polled (they survive a restart);
-- ``audit_records`` / ``audit_chain_head``: the hash-chained audit log and its head row;
+- ``audit_records`` / ``audit_chain_head`` / ``audit_checkpoints``: the hash-chained audit log,
+  its head row and the signed checkpoints written by ``dwsbot audit checkpoint``;
 - ``leases``: named leases that keep a worker single across replicas;
 - ``subscriptions`` / ``poll_cursors`` / ``outbox``: notification state (subscriptions of
   channels to clusters' events, pollers' cursors, messages waiting for delivery).
@@ -36,6 +37,10 @@ NAMING_CONVENTION: dict[str, str] = {
 
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of the first audit record."""
+UNKEYED = "sha256"
+"""``audit_records.hash_alg`` of a record hashed without a key (before 0004, or no key set)."""
+KEYED = "hmac-sha256"
+"""``audit_records.hash_alg`` of a record hashed with the audit key (``DWSBOT_AUDIT_KEY``)."""
 
 
 def utcnow() -> datetime:
@@ -260,8 +265,9 @@ class TrackedOperation(Base):
 class AuditRecord(Base):
     """One audit record. ``seq`` is the chain position (1, 2, ...), assigned under the chain lock.
 
-    ``hash`` is sha256 over the canonical JSON of the other fields and ``prev_hash`` (see
-    ``commands.store.chain``); ``prev_hash`` is the previous record's ``hash``.
+    ``hash`` is HMAC-SHA256 under the audit key (``hash_alg`` ``hmac-sha256``, ``key_id`` naming
+    the key) or plain sha256 (``sha256``) over the canonical JSON of the other fields and
+    ``prev_hash`` (see ``commands.store.chain``); ``prev_hash`` is the previous record's ``hash``.
     """
 
     __tablename__ = "audit_records"
@@ -291,6 +297,8 @@ class AuditRecord(Base):
     duration_ms: Mapped[int | None] = mapped_column()
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+    hash_alg: Mapped[str] = mapped_column(sa.String(16), server_default=UNKEYED)
+    key_id: Mapped[str | None] = mapped_column(sa.String(16))
 
 
 class AuditChainHead(Base):
@@ -301,6 +309,15 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"))
     last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint line (``commands.store.chain.Checkpoint``), as it was printed."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    line: Mapped[str] = mapped_column(sa.Text)
 
 
 class Lease(Base):

@@ -4,6 +4,8 @@
 ``Bearer ...``, Slack tokens, JWTs, IAM tokens and passwords inside URLs.
 `redact_params(value)` walks mappings and lists: a value under a secret-looking key becomes
 ``***``, and every string is passed through `redact`.
+`escape_nul(text)` writes each NUL character as the four characters ``\\x00``: PostgreSQL text
+cannot hold NUL, and dropping it silently would hide what was typed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 # A cheap first pass: text matching none of these cannot hold anything `_PATTERNS` would mask.
 _TRIGGER = re.compile(rf"(?i){_WORDS}|://|xox|xapp-|eyJ|MII|bearer|basic")
 _SECRET_KEY = re.compile(rf"(?i)(?:[a-z0-9]+[_.-])*(?:{_WORDS})(?:[_.-][a-z0-9]+)*")
+
+
+NUL_ESCAPE = "\\x00"
+
+
+def escape_nul(text: str) -> str:
+    """``text`` with every NUL character shown as ``\\x00`` (kept visible, never dropped)."""
+    return text.replace("\x00", NUL_ESCAPE) if "\x00" in text else text
 
 
 def redact(text: str) -> str:

@@ -33,6 +33,7 @@ from sqlalchemy.pool import StaticPool
 
 from commands.store.approvals import ApprovalRepository
 from commands.store.audit import AuditRepository
+from commands.store.chain import AuditKey
 from commands.store.errors import DatabaseUnavailableError, StoreError
 from commands.store.leases import LeaseRepository
 from commands.store.trackers import TrackerRepository
@@ -45,11 +46,11 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 class UnitOfWork:
     """One transaction and the repositories working in it."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, audit_key: AuditKey | None = None) -> None:
         self.session = session
         self.approvals = ApprovalRepository(session)
         self.trackers = TrackerRepository(session)
-        self.audit = AuditRepository(session)
+        self.audit = AuditRepository(session, audit_key)
         self.leases = LeaseRepository(session)
 
 
@@ -65,11 +66,14 @@ class Database:
         max_overflow: int = 10,
         connect_timeout: float = 5.0,
         echo: bool = False,
+        audit_key: AuditKey | None = None,
     ) -> None:
         """Build the engine (nothing is connected yet).
 
         ``schema`` (PostgreSQL only) puts every table in that schema via ``search_path``.
+        ``audit_key`` keys the audit chain (HMAC-SHA256); None writes unkeyed sha256 records.
         """
+        self.audit_key = audit_key
         self.url = parse_database_url(url if url is not None else default_database_url())
         self.schema = schema
         self.display_url = mask_url(self.url)
@@ -117,7 +121,7 @@ class Database:
         try:
             await self._begin(session)
             try:
-                yield UnitOfWork(session)
+                yield UnitOfWork(session, self.audit_key)
                 await session.commit()
             except sa.exc.DBAPIError as exc:
                 await _quiet_rollback(session)

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from commands.store import AuditEntry, AuditEvent, Database
+from commands.store.chain import AuditKey
+from commands.store.migrate import head_revision
 
 runner = CliRunner()
 
@@ -25,9 +27,11 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def _seed(url: str, n: int) -> None:
+def _seed(url: str, n: int, key: str | None = None) -> None:
+    audit_key = AuditKey(key) if key is not None else None
+
     async def seed() -> None:
-        async with Database(url) as db, db.unit_of_work() as uow:
+        async with Database(url, audit_key=audit_key) as db, db.unit_of_work() as uow:
             await uow.audit.append_many(
                 AuditEntry(
                     event=AuditEvent.EXECUTED,
@@ -48,9 +52,10 @@ def test_db_upgrade_and_current(db_url: str, tmp_path: Path) -> None:
     assert "schema at nothing" in before.output and "run `dwsbot db upgrade`" in before.output
     done = runner.invoke(app, ["db", "upgrade"])
     assert done.exit_code == 0, done.output
-    assert f"SQLite file {tmp_path / 'cli.db'}: schema at 0002" in done.output
+    head = head_revision()
+    assert f"SQLite file {tmp_path / 'cli.db'}: schema at {head}" in done.output
     after = runner.invoke(app, ["db", "current"])
-    assert "(head 0002, up to date)" in after.output
+    assert f"(head {head}, up to date)" in after.output
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"approvals", "audit_records", "tracked_operations"} <= tables
@@ -70,7 +75,8 @@ def test_audit_verify_ok_then_broken(db_url: str, tmp_path: Path) -> None:
     _seed(db_url, 4)
     ok = runner.invoke(app, ["audit", "verify"])
     assert ok.exit_code == 0, ok.output
-    assert ok.output.strip() == "audit chain intact: 4 records verified"
+    assert ok.output.splitlines()[0] == "audit chain intact: 4 records verified"
+    assert ok.output.splitlines()[1].startswith("  note: 4 record(s) are unkeyed (sha256)")
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         conn.execute("UPDATE audit_records SET user_id = 'mallory' WHERE seq = 2")
         conn.execute("DELETE FROM audit_records WHERE seq = 3")
@@ -167,3 +173,99 @@ def test_unknown_revision_is_one_line(db_url: str) -> None:
     assert result.output.strip() == (
         "error: cannot upgrade to '9999': Can't locate revision identified by '9999'"
     )
+
+
+AUDIT_KEY = "cli-test-audit-key-0123456789abcdef"
+
+
+def test_checkpoint_then_verify_catches_a_truncated_tail(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWSBOT_AUDIT_KEY", AUDIT_KEY)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 5, key=AUDIT_KEY)
+    made = runner.invoke(app, ["audit", "checkpoint"])
+    assert made.exit_code == 0, made.output
+    line = made.stdout.strip()
+    assert line.startswith("dwsbot-audit-checkpoint v1 seq=5 head=")
+    assert "checkpoint of record 5 stored" in made.stderr
+    assert AUDIT_KEY not in made.output
+    kept = tmp_path / "checkpoints.txt"
+    kept.write_text(f"# kept in the ticket\n{line}\n")
+    ok = runner.invoke(app, ["audit", "verify", "--checkpoint", line, "--checkpoint", str(kept)])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.strip() == "audit chain intact: 5 records verified, 3 checkpoint(s) extended"
+    with sqlite3.connect(tmp_path / "cli.db") as conn:  # cut the tail and everything that knew
+        conn.execute("DELETE FROM audit_records WHERE seq > 3")
+        (h,) = conn.execute("SELECT hash FROM audit_records WHERE seq = 3").fetchone()
+        conn.execute("UPDATE audit_chain_head SET last_seq = 3, last_hash = ?", (h,))
+        conn.execute("DELETE FROM audit_checkpoints")
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # consistent without it
+    caught = runner.invoke(app, ["audit", "verify", "--checkpoint", str(kept)])
+    assert caught.exit_code == 1
+    assert "records 4-5 were removed (truncated tail)" in caught.output
+
+
+def test_wrong_key_is_reported_by_the_cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 2, key=AUDIT_KEY)
+    monkeypatch.setenv("DWSBOT_AUDIT_KEY", "some-other-key-0123456789abcdefghij")
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "records 1-2 hashed with another key" in result.output
+
+
+def test_malformed_row_is_reported_by_the_cli(db_url: str, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    _seed(db_url, 3)
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        conn.execute("UPDATE audit_records SET params = '{oops' WHERE seq = 2")
+    result = runner.invoke(app, ["audit", "verify"])
+    assert result.exit_code == 1
+    assert "  record 2 malformed: its params are not valid JSON" in result.output.splitlines()
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "message"),
+    [
+        (["audit", "checkpoint"], None, "a checkpoint is signed with the audit key"),
+        (
+            ["audit", "verify", "--checkpoint", "dwsbot-audit-checkpoint v1 seq=x"],
+            AUDIT_KEY,
+            "--checkpoint: not a checkpoint line",
+        ),
+        (
+            ["audit", "verify", "--checkpoint", "/nonexistent/cp.txt"],
+            AUDIT_KEY,
+            "--checkpoint: cannot read /nonexistent/cp.txt: No such file or directory",
+        ),
+        (
+            [
+                "audit",
+                "verify",
+                "--checkpoint",
+                "dwsbot-audit-checkpoint v1 seq=1 head="
+                + "0" * 64
+                + " at=2026-01-01T00:00:00.000000Z key="
+                + "0" * 16
+                + " mac="
+                + "0" * 64,
+            ],
+            None,
+            "--checkpoint needs the audit key",
+        ),
+        (["audit", "verify"], "too-short-key", "DWSBOT_AUDIT_KEY: the audit key is too short"),
+    ],
+)
+def test_audit_key_problems_are_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, args: list[str], key: str | None, message: str
+) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    if key is not None:
+        monkeypatch.setenv("DWSBOT_AUDIT_KEY", key)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {message}"), line
+    assert "too-short-key" not in result.output

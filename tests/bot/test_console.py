@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from rich.console import Console
 
+from bot.audit_key import choose_audit_key
 from bot.console import run_console
 from bot.render_text import render_plain, render_rich
 from bot.settings import Settings
@@ -132,10 +133,11 @@ async def test_approval_flow_end_to_end(env: str) -> None:
     assert "REBOOTING" in out  # progress from the tracker
     assert "restart of reporting: succeeded" in out
     assert len(played.posts("/restart")) == 1
-    db = Database(env)
+    key = choose_audit_key(Settings(), simulated=True, create=False).key  # the console's key
+    db = Database(env, audit_key=key)
     try:
         report = await verify(db)
-        assert report.ok, report.problems
+        assert report.ok and report.keyed, report.problems()
         async with db.unit_of_work(readonly=True) as uow:
             rows = (await uow.session.execute(sa.text("SELECT event FROM audit_records"))).all()
         events = [r[0] for r in rows]

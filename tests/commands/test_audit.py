@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from commands.audit import EXPORT_COLUMNS, export, parse_since, redact, redact_params, verify
-from commands.store import AuditEntry, AuditEvent, Database
-from commands.store.chain import record_hash
+from commands.store import AuditEntry, AuditEvent, AuditRecord, Database
+from commands.store.chain import record_fields, record_hash
 from commands.store.models import utcnow
 from tests.db_fixtures import database, db_kind
 
@@ -68,9 +69,6 @@ async def test_edit_with_recomputed_hash_breaks_the_next_link(database: Database
     await _fill(database)
     await _sql(database, "UPDATE audit_records SET duration_ms = 1 WHERE seq = 2")
     async with database.unit_of_work() as uow:  # a careful forger recomputes record 2's hash
-        from commands.store.chain import record_fields
-        from commands.store.models import AuditRecord
-
         rec = (await uow.session.scalars(sa.select(AuditRecord).where(AuditRecord.seq == 2))).one()
         rec.hash = record_hash(record_fields(rec))
     report = await verify(database)
@@ -95,9 +93,44 @@ async def test_deleted_tail_is_reported(database: Database) -> None:
 
 async def test_replaced_tail_is_reported(database: Database) -> None:
     await _fill(database)
-    await _sql(database, "UPDATE audit_records SET hash = prev_hash WHERE seq = 6")
+    async with database.unit_of_work() as uow:  # records 4-6 rewritten, consistently
+        stmt = sa.select(AuditRecord).order_by(AuditRecord.seq)
+        records = list((await uow.session.scalars(stmt)).all())
+        for prev, rec in itertools.pairwise(records):
+            if rec.seq >= 4:
+                rec.user_name, rec.command_text = "mallory", "/dws clusters"
+                rec.prev_hash = prev.hash
+                rec.hash = record_hash(record_fields(rec))
     report = await verify(database)
-    assert report.tail_replaced and report.edited == [6]
+    assert report.edited == [] and report.broken_links == []  # every hash and link holds ...
+    assert report.tail_replaced  # ... but the head still names the original record 6
+    assert report.problems() == ["record 6 does not match the chain head (replaced)"]
+
+
+async def test_nul_stays_visible_in_storage_and_export(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.audit.append(
+            AuditEntry(
+                event=AuditEvent.REQUESTED,
+                user_name="al\x00ice",
+                command_text="/dws restart prod\x00dw",
+                params={"na\x00me": ["v\x00"]},
+                approvers=["b\x00ob"],
+            )
+        )
+    async with database.unit_of_work(readonly=True) as uow:
+        (record,) = [r async for r in uow.audit.stream()]
+    assert record.command_text == "/dws restart prod\\x00dw"
+    assert (record.user_name, record.approvers) == ("al\\x00ice", ["b\\x00ob"])
+    assert record.params == {"na\\x00me": ["v\\x00"]}
+    assert record_hash(record_fields(record)) == record.hash
+    (row,) = [json.loads(x) async for x in export(database, "jsonl")]
+    assert row["command_text"] == "/dws restart prod\\x00dw"
+    text = "".join([line async for line in export(database, "csv")])
+    assert "\x00" not in text
+    (csv_row,) = list(csv.DictReader(io.StringIO(text)))
+    assert csv_row["user_name"] == "al\\x00ice"
+    assert json.loads(csv_row["params"]) == {"na\\x00me": ["v\\x00"]}
 
 
 async def test_export_jsonl(database: Database) -> None:

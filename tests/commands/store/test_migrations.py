@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -87,3 +88,35 @@ async def test_replicas_upgrading_together_migrate_once(db_kind: str, tmp_path: 
         finally:
             await other.dispose()
         await run(db, "check")
+
+
+async def test_0004_marks_existing_records_unkeyed(db_kind: str, tmp_path: Path) -> None:
+    from commands.audit import verify
+    from commands.store.chain import GENESIS_HASH, HASHED_FIELDS, record_hash
+    from commands.store.models import utcnow
+
+    async with fresh_database(db_kind, tmp_path, upgrade=False) as db:
+        await db.upgrade("0003")
+        old: dict[str, Any] = dict.fromkeys(HASHED_FIELDS)  # a record as 0003's code wrote it
+        old.update(seq=1, id="r-1", at=utcnow(), event="requested", params={}, approvers=[])
+        old.update(prev_hash=GENESIS_HASH)
+        old["hash"] = record_hash(old)
+        table = sa.table("audit_records", *(sa.column(name) for name in old))
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(table).values(
+                    {**old, "at": old["at"].replace(tzinfo=None), "params": "{}", "approvers": "[]"}
+                )
+            )
+            await conn.execute(
+                sa.text("UPDATE audit_chain_head SET last_seq = 1, last_hash = :h"),
+                {"h": old["hash"]},
+            )
+        await db.upgrade()
+        async with db.engine.connect() as conn:
+            marks = (
+                await conn.execute(sa.text("SELECT hash_alg, key_id FROM audit_records"))
+            ).all()
+        assert [tuple(m) for m in marks] == [("sha256", None)]
+        report = await verify(db)
+        assert report.ok and report.unkeyed == 1
