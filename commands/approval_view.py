@@ -13,6 +13,7 @@ from commands.policy import Decision
 from commands.registry import Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Action, Field, Reply, Severity
 from commands.store.models import Approval, ApprovalStatus, Vote, VoteChoice
+from commands.store.redaction import redact
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def approval_reply(approval: Approval, votes: Sequence[Vote], note: str = "") ->
     )
     fields = [
         Field("Requested by", approval.requester_name or approval.requester_id),
-        Field("Command", approval.command_text),
+        Field("Command", redact(approval.command_text)),
         Field("Target", f"{target} on {approval.target_name}"),
         Field("State", state or "-"),
         Field("Approvals", votes_text),

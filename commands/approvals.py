@@ -23,7 +23,7 @@ from commands.approval_view import Tally, approval_reply, request_note, tally
 from commands.execution import run_change
 from commands.parsing import Invocation, parse
 from commands.policy import ClusterRef, Decision
-from commands.registry import CommandContext, CommandFailure, Plan, UserRef
+from commands.registry import Bindings, CommandContext, CommandFailure, Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Reply
 from commands.services import Services, dws_error_text, entry, log_unexpected, unexpected
 from commands.store.audit import AuditEntry
@@ -54,6 +54,14 @@ def _audit(
         approval_id=approval.id,
         **extra,
     )
+
+
+class _AlreadyVoted(Exception):
+    """Rolls back a deny whose voter had already voted (the transition must not stand)."""
+
+
+def _already(approval: Approval, votes: Sequence[Vote]) -> Reply:
+    return approval_reply(approval, votes, note=f"This request is already {approval.status.value}.")
 
 
 class ApprovalFlow:
@@ -88,6 +96,7 @@ class ApprovalFlow:
                 cluster_name=plan.cluster_name,
                 params=plan.params,
                 plan_state=plan.state,
+                bindings=ctx.bindings.resolved,
                 required_approvals=decision.approvals_needed,
                 approver_roles=[decision.approver_role] if decision.approver_role else [],
                 distinct_roles=decision.distinct_roles,
@@ -102,29 +111,26 @@ class ApprovalFlow:
         return approval_reply(approval, [], note=request_note(plan, decision, user))
 
     async def act(self, user: UserRef, approval_id: str, choice: str) -> Reply:
-        """Handle a click: approve, deny or cancel. Never trusts anything but the id."""
+        """Handle a click: approve, deny or cancel. Never trusts anything but the id.
+
+        The row is locked for the click, and every state change is one conditional UPDATE
+        whose result alone decides what is said, audited and notified."""
+        try:
+            return await self._act(user, approval_id, choice)
+        except _AlreadyVoted:
+            return Reply.error("You have already voted on this request.", title="Vote refused")
+
+    async def _act(self, user: UserRef, approval_id: str, choice: str) -> Reply:
         now = self.services.clock()
         async with self._db.unit_of_work() as uow:
-            approval = await uow.approvals.get(approval_id, with_votes=True)
+            approval = await uow.approvals.get(approval_id, with_votes=True, lock=True)
             if approval is None:
                 return Reply.error("That approval request does not exist.")
             votes = list(approval.votes)
             if approval.status is ApprovalStatus.PENDING and now >= approval.expires_at:
-                if await uow.approvals.try_transition(
-                    approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, now=now
-                ):
-                    await uow.audit.append(
-                        _audit(
-                            approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum"
-                        )
-                    )
-                    self.services.vault.pop(approval.id, None)
-                approval.status = ApprovalStatus.EXPIRED
-                return approval_reply(approval, votes, note="This request expired; ask again.")
+                return await self._expire(uow, approval, votes, now)
             if approval.status is not ApprovalStatus.PENDING:
-                return approval_reply(
-                    approval, votes, note=f"This request is already {approval.status.value}."
-                )
+                return _already(approval, votes)
             if choice == CANCEL:
                 return await self._cancel(uow, approval, votes, user, now)
             if choice not in (APPROVE, DENY):
@@ -146,6 +152,10 @@ class ApprovalFlow:
                     )
                 )
                 return Reply.error(decision.reason + ".", title="Vote refused")
+            if choice == DENY and not await uow.approvals.try_transition(
+                approval.id, ApprovalStatus.PENDING, ApprovalStatus.DENIED, now=now
+            ):
+                return await self._lost(uow, approval_id)
             role = self.services.policy.role_of(user) or ""
             added = await uow.approvals.add_vote(
                 approval.id,
@@ -156,35 +166,58 @@ class ApprovalFlow:
                 at=now,
             )
             if not added:
+                if choice == DENY:  # undo the transition: this voter had already approved
+                    raise _AlreadyVoted
                 return Reply.error("You have already voted on this request.", title="Vote refused")
+            event = AuditEvent.DENIED if choice == DENY else AuditEvent.APPROVED
+            await uow.audit.append(_audit(approval, event, user, now, outcome=event.value))
             if choice == DENY:
-                await uow.approvals.try_transition(
-                    approval.id, ApprovalStatus.PENDING, ApprovalStatus.DENIED, now=now
-                )
-                await uow.audit.append(
-                    _audit(approval, AuditEvent.DENIED, user, now, outcome="denied")
-                )
                 self.services.vault.pop(approval.id, None)
-            else:
-                await uow.audit.append(
-                    _audit(approval, AuditEvent.APPROVED, user, now, outcome="approved")
-                )
         return await self._reconcile(approval_id, user)
+
+    async def _lost(self, uow: UnitOfWork, approval_id: str) -> Reply:
+        """Another click changed the request first: say what it is now."""
+        approval = await uow.approvals.get(approval_id, with_votes=True)
+        assert approval is not None
+        return _already(approval, list(approval.votes))
+
+    async def _expire(
+        self, uow: UnitOfWork, approval: Approval, votes: list[Vote], now: datetime
+    ) -> Reply:
+        if not await uow.approvals.try_transition(
+            approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, now=now
+        ):
+            return await self._lost(uow, approval.id)
+        await uow.audit.append(
+            _audit(approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum")
+        )
+        self.services.vault.pop(approval.id, None)
+        approval.status = ApprovalStatus.EXPIRED
+        return approval_reply(approval, votes, note="This request expired; ask again.")
 
     async def _cancel(
         self, uow: UnitOfWork, approval: Approval, votes: list[Vote], user: UserRef, now: datetime
     ) -> Reply:
         if user.id != approval.requester_id and not self.services.is_admin(user):
-            return Reply.error(
-                "Only the requester or an admin can cancel this request.", title="Cancel refused"
+            reason = "Only the requester or an admin can cancel this request"
+            await uow.audit.append(
+                _audit(
+                    approval,
+                    AuditEvent.DENIED_BY_POLICY,
+                    user,
+                    now,
+                    outcome=f"cancel refused: {reason}",
+                )
             )
-        if await uow.approvals.try_transition(
+            return Reply.error(reason + ".", title="Cancel refused")
+        if not await uow.approvals.try_transition(
             approval.id, ApprovalStatus.PENDING, ApprovalStatus.CANCELLED, now=now
         ):
-            await uow.audit.append(
-                _audit(approval, AuditEvent.CANCELLED, user, now, outcome="cancelled")
-            )
-            self.services.vault.pop(approval.id, None)
+            return await self._lost(uow, approval.id)
+        await uow.audit.append(
+            _audit(approval, AuditEvent.CANCELLED, user, now, outcome="cancelled")
+        )
+        self.services.vault.pop(approval.id, None)
         approval.status = ApprovalStatus.CANCELLED
         return approval_reply(approval, votes, note=f"Cancelled by {user.display}.")
 
@@ -224,7 +257,11 @@ class ApprovalFlow:
         )
         try:
             ctx = self.services.context(
-                requester, approval.channel or "", approval.target_name, secrets=secrets
+                requester,
+                approval.channel or "",
+                approval.target_name,
+                secrets=secrets,
+                bindings=Bindings.replaying(approval.bindings),
             )
         except KeyError:
             return await self._void(
@@ -242,6 +279,8 @@ class ApprovalFlow:
             error_id = log_unexpected(exc, f"re-plan {approval.action}")
             reason = f"an internal error occurred (error id {error_id})"
             return await self._void(approval, votes, reason)
+        if fresh.cluster_id != approval.cluster_id:
+            return await self._void(approval, votes, "it no longer designates the approved cluster")
         why = spec.change.state_changed(approval.plan_state, fresh.state)
         if why is not None:
             return await self._void(approval, votes, why)

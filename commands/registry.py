@@ -105,6 +105,47 @@ class UserRef:
         return self.name or self.id
 
 
+@dataclass(slots=True)
+class Bindings:
+    """What a plan resolved: the references it was given and the ids they designated.
+
+    At request time the lookups (`find_cluster`, `find_dr`, `find_snapshot`) record every
+    reference they resolve (``"cluster:report"`` → the id of ``reporting``) and the approval
+    stores them. The re-plan right before execution runs in *replay* mode: a reference resolves
+    to the recorded id and to nothing else, so a cluster created, renamed or deleted meanwhile
+    can never make the execution, the policy re-check or the summary name another resource than
+    the one approved. A reference with no recorded id is a `CommandFailure` (the approval is
+    voided), and so is a recorded id that is gone.
+    """
+
+    resolved: dict[str, str] = field(default_factory=dict)
+    replay: bool = False
+
+    @classmethod
+    def replaying(cls, stored: Mapping[str, Any] | None) -> Bindings:
+        """Bindings that resolve only what ``stored`` recorded (None: nothing was recorded)."""
+        return cls(resolved={str(k): str(v) for k, v in (stored or {}).items()}, replay=True)
+
+    @staticmethod
+    def key(kind: str, ref: str) -> str:
+        """How a reference is keyed: its kind and the text the user gave."""
+        return f"{kind}:{ref.strip()}"
+
+    def bound_id(self, kind: str, ref: str) -> str | None:
+        """In replay mode the id recorded for ``ref`` (`CommandFailure` if none); else None."""
+        if not self.replay:
+            return None
+        found = self.resolved.get(self.key(kind, ref))
+        if found is None:
+            raise CommandFailure(f"the approved request did not record which {kind} {ref!r} is")
+        return found
+
+    def record(self, kind: str, ref: str, resource_id: str) -> None:
+        """Remember that ``ref`` designated ``resource_id`` (request time only)."""
+        if not self.replay:
+            self.resolved[self.key(kind, ref)] = resource_id
+
+
 SecretPrompt = Callable[[str], Awaitable[str | None]]
 """Asks the user for a secret without echo (console getpass, Slack modal). ``None`` = cancelled."""
 
@@ -123,6 +164,7 @@ class CommandContext:
       (e.g. ``{"password": SecretStr(...)}``); never put them in a Plan or a Reply.
     - ``services``: the built-in commands' extras (``registry``, ``policy``, ``db``); handlers
       of DWS commands do not need it.
+    - ``bindings``: the references resolved to ids (see `Bindings`); lookups go through it.
     """
 
     user: UserRef
@@ -133,6 +175,7 @@ class CommandContext:
     prompt_secret: SecretPrompt | None = None
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     services: Mapping[str, Any] = field(default_factory=dict)
+    bindings: Bindings = field(default_factory=Bindings)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from commands.policy import Policy
-from commands.registry import CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
+from commands.registry import Bindings, CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
 from commands.replies import Reply
 from commands.store.audit import AuditEntry
 from commands.store.models import AuditEvent
@@ -70,8 +70,12 @@ class Services:
         *,
         prompt_secret: SecretPrompt | None = None,
         secrets: Mapping[str, SecretStr] | None = None,
+        bindings: Bindings | None = None,
     ) -> CommandContext:
-        """A context for ``user`` in ``channel`` on ``target`` (KeyError: unknown target)."""
+        """A context for ``user`` in ``channel`` on ``target`` (KeyError: unknown target).
+
+        ``bindings``: replayed references (the re-plan before execution); by default a fresh
+        record of what this invocation resolves."""
         name = target or self.default_target
         return CommandContext(
             user=user,
@@ -82,6 +86,7 @@ class Services:
             prompt_secret=prompt_secret,
             secrets=dict(secrets or {}),
             services={"registry": self.registry, "policy": self.policy, "db": self.db},
+            bindings=bindings if bindings is not None else Bindings(),
         )
 
     def with_role(self, user: UserRef) -> UserRef:

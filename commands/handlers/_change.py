@@ -90,7 +90,7 @@ class ClusterChange(ChangeCommand):
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the cluster, record its state and check the preconditions."""
-        detail = await cluster_detail(ctx.dws, await find_cluster(ctx.dws, args.cluster))
+        detail = await cluster_detail(ctx.dws, await find_cluster(ctx, args.cluster))
         drs = await list_dr(ctx.dws)
         state = cluster_state(detail, drs)
         if self.forbid_in_dr:

@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from commands.registry import CommandFailure, DwsCaller
+from commands.registry import Bindings, CommandContext, CommandFailure, DwsCaller
 from commands.replies import Reply, table
 from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTransportError
 from dws.models import (
@@ -70,11 +70,31 @@ async def list_cluster_summaries(client: DwsCaller) -> list[ClusterSummary]:
     return (await call_model(client, "list_clusters", ListClusterSummariesResponse)).clusters
 
 
-def pick(items: Sequence[N], ref: str, kind: str) -> N:
-    """Choose the one item whose id or name is `ref` (exact id, exact or unique partial name)."""
+def pick(items: Sequence[N], ref: str, kind: str, bindings: Bindings | None = None) -> N:
+    """Choose the one item whose id or name is `ref` (exact id, exact or unique partial name).
+
+    With ``bindings`` the choice is recorded (request time) or, in replay mode (the re-plan
+    before execution), made by the recorded id only."""
     ref = ref.strip()
     if not ref:
         raise LookupProblem(f"give a {kind} name or id")
+    bound = bindings.bound_id(kind, ref) if bindings is not None else None
+    if bound is not None:
+        return _by_id(items, bound, ref, kind)
+    chosen = _choose(items, ref, kind)
+    if bindings is not None:
+        bindings.record(kind, ref, chosen.id)
+    return chosen
+
+
+def _by_id(items: Sequence[N], bound: str, ref: str, kind: str) -> N:
+    for item in items:
+        if item.id == bound:
+            return item
+    raise LookupProblem(f"the {kind} approved as {ref!r} (id {bound}) no longer exists")
+
+
+def _choose(items: Sequence[N], ref: str, kind: str) -> N:
     for item in items:
         if item.id == ref:
             return item
@@ -101,9 +121,10 @@ def _names(items: Iterable[Named]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-async def find_cluster(client: DwsCaller, ref: str) -> ClusterInfo:
-    """The cluster summary (from list_clusters) designated by a name or id."""
-    return pick(await list_clusters(client), ref, "cluster")
+async def find_cluster(ctx: CommandContext, ref: str) -> ClusterInfo:
+    """The cluster summary (from list_clusters) designated by a name or id (bound: see
+    `commands.registry.Bindings`)."""
+    return pick(await list_clusters(ctx.dws), ref, "cluster", ctx.bindings)
 
 
 async def cluster_detail(client: DwsCaller, summary: ClusterInfo) -> ClusterDetail:

@@ -31,9 +31,9 @@ class DrArgs(BaseModel):
     """DR name or id."""
 
 
-async def find_dr(client: DwsCaller, ref: str) -> DisasterRecovery:
-    """The DR relationship (from list_disaster_recover) designated by a name or id."""
-    return pick(await list_dr(client), ref, "DR relationship")
+async def find_dr(ctx: CommandContext, ref: str) -> DisasterRecovery:
+    """The DR relationship (from list_disaster_recover) designated by a name or id (bound)."""
+    return pick(await list_dr(ctx.dws), ref, "DR relationship", ctx.bindings)
 
 
 async def dr_detail(client: DwsCaller, dr_id: str) -> DisasterRecoveryDetail | None:
@@ -55,7 +55,7 @@ class DrChange(ChangeCommand):
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the DR, check its status, bind status and roles."""
-        dr = await find_dr(ctx.dws, args.dr)
+        dr = await find_dr(ctx, args.dr)
         status = (dr.status or "").lower()
         if status not in self.allowed:
             wanted = " or ".join(sorted(self.allowed))

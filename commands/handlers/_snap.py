@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.handlers._common import call_model, merged, pick
-from commands.registry import DwsCaller
+from commands.registry import CommandContext, DwsCaller
 from dws.models import ListSnapshotDetailsResponse, ListSnapshotsResponse, Snapshot, SnapshotDetail
 
 
@@ -12,10 +12,10 @@ async def list_snapshots(client: DwsCaller) -> list[Snapshot]:
     return (await call_model(client, "list_snapshots", ListSnapshotsResponse)).snapshots
 
 
-async def find_snapshot(client: DwsCaller, ref: str) -> SnapshotDetail:
-    """The snapshot's details (list_snapshot_details) for an id or a name."""
-    found = pick(await list_snapshots(client), ref, "snapshot")
+async def find_snapshot(ctx: CommandContext, ref: str) -> SnapshotDetail:
+    """The snapshot's details (list_snapshot_details) for an id or a name (bound)."""
+    found = pick(await list_snapshots(ctx.dws), ref, "snapshot", ctx.bindings)
     data = await call_model(
-        client, "list_snapshot_details", ListSnapshotDetailsResponse, {"snapshot_id": found.id}
+        ctx.dws, "list_snapshot_details", ListSnapshotDetailsResponse, {"snapshot_id": found.id}
     )
     return merged(SnapshotDetail, found, data.snapshot)

@@ -53,7 +53,7 @@ async def alarms(ctx: CommandContext, args: AlarmsArgs) -> Reply:
     wanted: set[str] = set()
     label = f"on {ctx.target_name}"
     if args.cluster:
-        found = await find_cluster(ctx.dws, args.cluster)
+        found = await find_cluster(ctx, args.cluster)
         wanted = {found.id, str(found.name)}
         label = f"for {found.name}"
     params = {"time_zone": "GMT", "offset": "1", "limit": "1000"}

@@ -37,7 +37,7 @@ class ClusterArgs(BaseModel):
 )
 async def cluster(ctx: CommandContext, args: ClusterArgs) -> Reply:
     """Show one cluster in detail."""
-    detail = await cluster_detail(ctx.dws, await find_cluster(ctx.dws, args.cluster))
+    detail = await cluster_detail(ctx.dws, await find_cluster(ctx, args.cluster))
     drs = dr_pairs_of(await list_dr(ctx.dws), detail.id)
     fields = [
         Field("id", detail.id),

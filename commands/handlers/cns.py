@@ -27,7 +27,7 @@ class CnsArgs(BaseModel):
 )
 async def cns(ctx: CommandContext, args: CnsArgs) -> Reply:
     """List a cluster's CNs (list_cluster_cn)."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     data = await call_model(
         ctx.dws, "list_cluster_cn", ListClusterCnResponse, {"cluster_id": found.id}
     )

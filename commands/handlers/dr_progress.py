@@ -23,7 +23,7 @@ from dws.models import (
 )
 async def dr_progress(ctx: CommandContext, args: DrArgs) -> Reply:
     """Show DR progress."""
-    found = await find_dr(ctx.dws, args.dr)
+    found = await find_dr(ctx, args.dr)
     data = await call_model(
         ctx.dws,
         "show_disaster_progress",

@@ -19,7 +19,7 @@ from dws.models import DisasterRecovery, DisasterRecoveryCluster, DisasterRecove
 )
 async def dr_show(ctx: CommandContext, args: DrArgs) -> Reply:
     """Show a DR relationship."""
-    found = await find_dr(ctx.dws, args.dr)
+    found = await find_dr(ctx, args.dr)
     detail = merged(DisasterRecoveryDetail, found, await dr_detail(ctx.dws, found.id))
     fields = [
         Field("id", detail.id),

@@ -53,7 +53,7 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
     wanted: set[str] = set()
     label = f"on {ctx.target_name}"
     if args.cluster:
-        found = await find_cluster(ctx.dws, args.cluster)
+        found = await find_cluster(ctx, args.cluster)
         wanted = {found.id, str(found.name)}
         label = f"for {found.name}"
     items = await _events_since(ctx, cutoff)

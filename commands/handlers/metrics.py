@@ -35,7 +35,7 @@ class MetricsArgs(BaseModel):
 )
 async def metrics(ctx: CommandContext, args: MetricsArgs) -> Reply:
     """List metrics (list_metrics) or one metric's data (list_metrics_data)."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     if args.metric:
         return await _data(ctx, found, args)
     query = {"cluster_id": found.id, "offset": 0, "limit": 100}

@@ -27,7 +27,7 @@ class NodesArgs(BaseModel):
 )
 async def nodes(ctx: CommandContext, args: NodesArgs) -> Reply:
     """List a cluster's nodes (list_cluster_nodes)."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     data = await call_model(
         ctx.dws, "list_cluster_nodes", ListClusterNodesResponse, {"cluster_id": found.id}
     )

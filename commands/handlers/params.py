@@ -65,7 +65,7 @@ def values_by_type(param: ConfigurationParameter) -> dict[str, str]:
 )
 async def params(ctx: CommandContext, args: ParamsArgs) -> Reply:
     """Show the parameter settings of a cluster."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     group = await parameter_group(ctx.dws, found.id)
     items = await parameters(ctx.dws, found.id, group.id)
     if args.name:

@@ -32,7 +32,7 @@ class QueriesArgs(BaseModel):
 )
 async def queries(ctx: CommandContext, args: QueriesArgs) -> Reply:
     """List running SQL."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     conditions = []
     if args.user:
         conditions.append({"field": "userName", "value": args.user, "operator": "="})

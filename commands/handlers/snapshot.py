@@ -27,7 +27,7 @@ class SnapshotArgs(BaseModel):
 )
 async def snapshot(ctx: CommandContext, args: SnapshotArgs) -> Reply:
     """Show a snapshot (list_snapshot_details)."""
-    snap = await find_snapshot(ctx.dws, args.snapshot)
+    snap = await find_snapshot(ctx, args.snapshot)
     fields = [
         Field("id", snap.id),
         Field("status", snap.status or ""),

@@ -43,7 +43,7 @@ class SnapshotDelete(ChangeCommand):
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the snapshot; refuse automated or unfinished ones."""
-        snap = await find_snapshot(ctx.dws, args.snapshot)
+        snap = await find_snapshot(ctx, args.snapshot)
         kind = (snap.type or "").upper()
         if kind and kind != "MANUAL":
             raise CommandFailure(f"snapshot {snap.name} is {kind}; only manual ones can go")

@@ -27,7 +27,7 @@ class PolicyArgs(BaseModel):
 )
 async def snapshot_policy(ctx: CommandContext, args: PolicyArgs) -> Reply:
     """Show the snapshot policy (list_snapshot_policy)."""
-    found = await find_cluster(ctx.dws, args.cluster)
+    found = await find_cluster(ctx, args.cluster)
     data = await call_model(
         ctx.dws, "list_snapshot_policy", ListSnapshotPolicyResponse, {"cluster_id": found.id}
     )

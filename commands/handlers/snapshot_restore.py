@@ -55,7 +55,7 @@ class SnapshotRestore(ChangeCommand):
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Find the snapshot, check it and the new name."""
-        snap = await find_snapshot(ctx.dws, args.snapshot)
+        snap = await find_snapshot(ctx, args.snapshot)
         if (snap.status or "").upper() != "AVAILABLE":
             raise CommandFailure(f"snapshot {snap.name} is {snap.status}; it must be AVAILABLE")
         if not _NAME.match(args.name):

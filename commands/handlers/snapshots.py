@@ -31,7 +31,7 @@ async def snapshots(ctx: CommandContext, args: SnapshotsArgs) -> Reply:
     names: dict[str, str] = {}
     items: list[Snapshot]
     if args.cluster:
-        found = await find_cluster(ctx.dws, args.cluster)
+        found = await find_cluster(ctx, args.cluster)
         data = await call_model(
             ctx.dws,
             "list_cluster_snapshots",

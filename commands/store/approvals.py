@@ -11,7 +11,9 @@
 `try_transition` is one conditional ``UPDATE ... WHERE id = :id AND status = :from``: of any
 number of concurrent callers exactly one sees True. Objects are always read fresh from the
 database (``populate_existing``), so a status changed by another transaction is never stale.
-Command text and parameters are redacted before they are stored.
+Command text and parameters are stored as given — they are what executes — and redacted only
+where they are shown or audited (secrets belong in declared secret fields, never stored).
+``bindings`` keeps what the plan resolved (reference → id) for the re-plan before execution.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from commands.store._sql import upsert_insert
 from commands.store.models import Approval, ApprovalStatus, Vote, VoteChoice, new_id, utcnow
-from commands.store.redaction import redact, redact_params
+from commands.store.redaction import redact
 
 _FRESH = {"populate_existing": True}
 
@@ -57,13 +59,14 @@ class ApprovalRepository:
         distinct_roles: bool = False,
         approval_id: str | None = None,
         now: datetime | None = None,
+        bindings: Mapping[str, str] | None = None,
     ) -> Approval:
         """Store a new pending approval and return it."""
         now = now or utcnow()
         approval = Approval(
             id=approval_id or new_id(),
             action=action,
-            command_text=redact(command_text),
+            command_text=command_text,
             requester_id=requester_id,
             requester_name=requester_name,
             requester_team=requester_team,
@@ -71,8 +74,9 @@ class ApprovalRepository:
             target_name=target_name,
             cluster_id=cluster_id,
             cluster_name=cluster_name,
-            params=redact_params(dict(params or {})),
+            params=dict(params or {}),
             plan_state=dict(plan_state or {}),
+            bindings=dict(bindings or {}),
             status=ApprovalStatus.PENDING,
             required_approvals=required_approvals,
             approver_roles=list(approver_roles),
@@ -85,9 +89,16 @@ class ApprovalRepository:
         await self.session.flush()
         return approval
 
-    async def get(self, approval_id: str, *, with_votes: bool = False) -> Approval | None:
-        """The approval (with its votes loaded if asked), read fresh; None if unknown."""
+    async def get(
+        self, approval_id: str, *, with_votes: bool = False, lock: bool = False
+    ) -> Approval | None:
+        """The approval (with its votes loaded if asked), read fresh; None if unknown.
+
+        ``lock`` takes the row lock (PostgreSQL ``FOR UPDATE``; SQLite's write transactions are
+        serial anyway), so the clicks on one request are decided one after the other."""
         stmt = sa.select(Approval).where(Approval.id == approval_id)
+        if lock:
+            stmt = stmt.with_for_update()
         if with_votes:
             stmt = stmt.options(selectinload(Approval.votes))
         return (await self.session.scalars(stmt, execution_options=_FRESH)).one_or_none()

@@ -92,10 +92,6 @@ class ApprovalStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     VOIDED = "voided"
-    UNKNOWN = "unknown"
-    """Submitted, but DWS never showed whether it ran (a tracker that saw no evidence)."""
-    INTERRUPTED = "interrupted"
-    """The bot stopped between the DWS call and its record; the sweeper found no sign of it."""
 
 
 class VoteChoice(enum.StrEnum):
@@ -129,12 +125,6 @@ class AuditEvent(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     VOIDED = "voided"
-    EXECUTING = "executing"
-    """The intent, written before the DWS call (with the plan)."""
-    UNKNOWN = "unknown"
-    """The call may or may not have reached DWS, or DWS never showed the operation."""
-    INTERRUPTED = "interrupted"
-    """Settled by the sweeper: no sign in DWS that the operation ran."""
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> sa.Enum:
@@ -184,13 +174,6 @@ class Approval(Base):
     bindings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     """What the plan resolved at request time (``"cluster:report"`` → the cluster id); the
     re-plan before execution resolves through these, by id only."""
-    executing_until: Mapped[datetime | None] = mapped_column()
-    """While ``executing``: until when the executor holds it; past it, with no tracker, the
-    sweeper settles it from DWS's state. None once the outcome (or a tracker) is recorded."""
-    executor: Mapped[str | None] = mapped_column(sa.String(128))
-    """Who holds the executing row (a process, or the sweeper that took it over)."""
-    requester_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    """The requester's groups when asking (the policy re-check at execution maps them)."""
 
     votes: Mapped[list[Vote]] = relationship(
         back_populates="approval", lazy="raise", order_by="Vote.id"
@@ -212,8 +195,6 @@ class Vote(Base):
     voter_role: Mapped[str] = mapped_column(sa.String(64))
     choice: Mapped[VoteChoice] = mapped_column(_enum(VoteChoice, "vote_choice"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    voter_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    """The voter's groups when voting: votes are re-judged by the policy in force at execution."""
 
     approval: Mapped[Approval] = relationship(back_populates="votes", lazy="raise")
 
@@ -255,9 +236,6 @@ class TrackedOperation(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(128))
     params: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     approvers: Mapped[list[str] | None] = mapped_column(sa.JSON)
-    evidence: Mapped[str | None] = mapped_column(sa.String(256))
-    """What showed that the operation started (``job RUNNING``, ``task REBOOTING`` ...); None
-    until seen. A tracker succeeds only after evidence (or the job's end)."""
 
     approval: Mapped[Approval | None] = relationship(lazy="raise")
 

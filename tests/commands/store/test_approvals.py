@@ -51,11 +51,12 @@ async def test_create_and_get(database: Database) -> None:
     assert approval.expires_at > approval.created_at
 
 
-async def test_secrets_are_redacted_before_storage(database: Database) -> None:
+async def test_params_are_stored_as_they_execute(database: Database) -> None:
+    """What executes is never redacted (issue 12.1); declared secrets are never in params."""
     approval_id = await _create(
         database,
-        command_text="/dws reset-password prod-dw --password Hunter2!",
-        params={"password": "Hunter2!", "user": "dbadmin"},
+        command_text='/dws params set prod-dw datestyle "password=ISO,MDY"',
+        params={"name": "datestyle", "value": "password=ISO,MDY"},
     )
     async with database.engine.connect() as conn:
         row = (
@@ -64,8 +65,7 @@ async def test_secrets_are_redacted_before_storage(database: Database) -> None:
                 {"i": approval_id},
             )
         ).one()
-    assert "Hunter2!" not in str(row)
-    assert "dbadmin" in str(row)
+    assert str(row).count("password=ISO,MDY") == 2
 
 
 async def test_get_unknown_is_none(database: Database) -> None:
