@@ -70,6 +70,15 @@ class ActionRequest:
     choice: str
 
 
+def _resolved_cluster(ctx: CommandContext) -> tuple[str, str] | None:
+    """The cluster (id, reference given) a plan resolved before it failed, for its audit."""
+    for key, cluster_id in ctx.bindings.resolved.items():
+        kind, _, ref = key.partition(":")
+        if kind == "cluster":
+            return cluster_id, ref
+    return None
+
+
 class Dispatcher:
     """The one entry point of the command layer for every adapter."""
 
@@ -175,12 +184,14 @@ class Dispatcher:
         try:
             plan = await spec.change.plan(ctx, inv.args)
         except CommandFailure as exc:
-            await self._audit_refusal(ctx.user, ctx.channel, inv, exc.message, None, failed=True)
+            found = _resolved_cluster(ctx)
+            await self._audit_refusal(ctx.user, ctx.channel, inv, exc.message, found, failed=True)
             return Reply.error(exc.message, follow_ups=exc.follow_ups)
         except DwsError as exc:
             text = dws_error_text(exc)
             code = getattr(exc, "error_code", None)
-            await self._audit_refusal(ctx.user, ctx.channel, inv, text, None, code, failed=True)
+            found = _resolved_cluster(ctx)
+            await self._audit_refusal(ctx.user, ctx.channel, inv, text, found, code, failed=True)
             return Reply.error(text)
         plan = dataclasses.replace(plan, action=plan.action or spec.name)
         cluster = ClusterRef(name=plan.cluster_name, id=plan.cluster_id)
@@ -242,6 +253,8 @@ class Dispatcher:
         from commands.registry import Plan
 
         p = plan if isinstance(plan, Plan) else None
+        if isinstance(plan, tuple):  # a failed plan: the cluster its lookup resolved, if any
+            p = Plan(summary="", cluster_id=plan[0], cluster_name=plan[1])
         try:
             async with db.unit_of_work() as uow:
                 await uow.audit.append(

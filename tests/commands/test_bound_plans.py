@@ -96,9 +96,7 @@ async def test_cancel_or_deny_racing_an_approve_leaves_true_records(
         )
         async with database.unit_of_work(readonly=True) as uow:
             approval = await uow.approvals.get(pending.ref)
-            events = [
-                r.event async for r in uow.audit.stream() if r.approval_id == pending.ref
-            ]
+            events = [r.event async for r in uow.audit.stream() if r.approval_id == pending.ref]
         assert approval is not None
         ran = len(world.executed) == 1
         stopped = AuditEvent.CANCELLED if rival == CANCEL else AuditEvent.DENIED
@@ -125,3 +123,13 @@ async def test_a_refused_cancel_is_audited(database: Database) -> None:
         records = [r async for r in uow.audit.stream() if r.approval_id == pending.ref]
     assert records[-1].event is AuditEvent.DENIED_BY_POLICY and records[-1].user_id == "bob"
     assert "cancel" in (records[-1].outcome or "")
+
+
+async def test_a_failed_plan_is_audited_with_the_cluster_it_found(env: Env) -> None:
+    stopped = next(c for c in env.state.clusters.values() if c.status == "STOPPED")
+    refused = await env.say(ALICE, f"/dws restart {stopped.name}")
+    assert refused.severity is Severity.ERROR, refused
+    async with env.db.unit_of_work(readonly=True) as uow:
+        records = [r async for r in uow.audit.stream()]
+    assert records[-1].event is AuditEvent.FAILED
+    assert records[-1].cluster_id == stopped.id
