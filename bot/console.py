@@ -169,7 +169,7 @@ class ConsoleSession:
 
     async def _click(self, arg: str) -> None:
         assert self.runtime is not None
-        if not arg.isdigit() or int(arg) not in self.choices:
+        if not (arg.isascii() and arg.isdigit()) or int(arg) not in self.choices:
             known = ", ".join(str(n) for n in sorted(self.choices)[-6:]) or "none yet"
             self.show(Reply.error(f"no choice {arg or '?'} (choices: {known}); usage: /click N"))
             return

@@ -233,7 +233,9 @@ def when(value: Any) -> str:
 
 def parse_time(value: Any) -> datetime | None:
     """Read an API time: epoch milliseconds or seconds, or ISO 8601 (naive means UTC)."""
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):
         number = float(value)
         if number > 1e11:
             number /= 1000.0

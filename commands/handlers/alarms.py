@@ -19,7 +19,7 @@ LEVELS = ("urgent", "important", "minor", "prompt")
 def level_name(value: Any) -> str:
     """`urgent` ... `prompt`; numeric levels (1 = urgent ... 4 = prompt) are translated."""
     text = str(value or "").strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(LEVELS):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(LEVELS):
         return LEVELS[int(text) - 1]
     return text
 

@@ -26,7 +26,7 @@ def _value(text: str, field: int) -> int:
         return _MONTHS.index(low) + 1
     if field == 4 and low in _DAYS:
         return _DAYS.index(low)
-    if not low.isdigit():
+    if not (low.isascii() and low.isdigit()):
         raise CronError(f"{text!r} is not a number or a name")
     value = int(low)
     lo, hi = _RANGES[field]
@@ -42,7 +42,7 @@ def _field(text: str, field: int) -> frozenset[int]:
         rng, _, step_text = part.partition("/")
         step = 1
         if step_text:
-            if not step_text.isdigit() or int(step_text) == 0:
+            if not (step_text.isascii() and step_text.isdigit()) or int(step_text) == 0:
                 raise CronError(f"bad step {step_text!r}")
             step = int(step_text)
         if rng == "*":

@@ -172,11 +172,15 @@ async def test_one_line_with_c(env: str) -> None:
 
 
 async def test_console_commands_and_bad_input(env: str) -> None:
-    script = "/help\n/click 9\n/frobnicate\nclusterz\n/as\n# a comment\n/quit\n/dws clusters\n"
+    script = (
+        "/help\n/click 9\n/click \u00b2\n/frobnicate\nclusterz\n/as\n# a comment\n/quit\n"
+        "/dws clusters\n"
+    )
     played = await play(script)
     out = played.text
     assert "/click N" in out
     assert "no choice 9" in out
+    assert "no choice \u00b2" in out  # a superscript digit is not a choice (str.isdigit says it is)
     assert "unknown console command /frobnicate" in out
     assert "Unknown command `clusterz`. Did you mean `cluster` or `clusters`?" in out
     assert "Traceback" not in out
