@@ -271,3 +271,18 @@ def test_durations_and_cron() -> None:
     for bad in ("* * * *", "61 * * * *", "* * * * funday", "* 5-1 * * *", "*/0 * * * *"):
         with pytest.raises(CronError):
             Cron.parse(bad)
+
+
+def test_an_alias_bomb_is_refused_without_expanding(registry: Registry) -> None:
+    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 8)]
+    text = POLICY + "\n".join(levels) + "\n"
+    message = _error(registry, text)
+    assert "aliases" in message and "line" in message
+
+
+def test_a_binary_policy_file_is_one_line(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_bytes(b"\xff\xfe\x00roles")
+    with pytest.raises(PolicyError, match="not UTF-8"):
+        load_policy(path, registry)
