@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
-
+from commands.store.audit import StoredRow
 from commands.store.chain import (
     GENESIS_HASH,
     KEYED,
@@ -34,17 +32,10 @@ from commands.store.chain import (
     format_time,
     record_hash,
 )
-from commands.store.models import AuditRecord, utcnow
-from commands.store.session import Database, UnitOfWork
+from commands.store.models import utcnow
+from commands.store.session import Database
 
 __all__ = ["VerifyReport", "checkpoint", "verify"]
-
-_UNREADABLE = {
-    "at": "its time is not a valid timestamp",
-    "event": "its event is not a known audit event",
-    "params": "its params are not valid JSON",
-    "approvers": "its approvers are not valid JSON",
-}
 
 
 def _spans(seqs: Iterable[int]) -> list[str]:
@@ -150,22 +141,6 @@ class VerifyReport:
         return f"audit chain BROKEN: {len(self.problems())} problem(s) in {self.checked} records"
 
 
-def _decode(raw: Mapping[str, Any], dialect: Dialect) -> tuple[dict[str, Any], str | None]:
-    """The record's values as the ORM would read them, or the first column that cannot be."""
-    values: dict[str, Any] = {}
-    for column in AuditRecord.__table__.columns:
-        value = raw[column.name]
-        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        try:
-            values[column.name] = process(value) if process is not None else value
-        except (ValueError, TypeError, LookupError):
-            return values, _UNREADABLE.get(column.name, f"its {column.name} cannot be read")
-    for name in ("hash", "prev_hash", "hash_alg"):
-        if not isinstance(values[name], str):
-            return values, f"its {name} is missing"
-    return values, None
-
-
 @dataclass
 class _Walk:
     """The state of one pass over the rows."""
@@ -179,7 +154,8 @@ class _Walk:
     seen_keyed: bool = False
     hashes: dict[int, str] = field(default_factory=dict)
 
-    def row(self, raw: Mapping[str, Any], dialect: Dialect) -> None:
+    def row(self, stored: StoredRow) -> None:
+        raw, values, problem = stored.raw, stored.values, stored.problem
         report, seq = self.report, int(raw["seq"])
         if seq < 1:
             report.outside.append(seq)
@@ -188,7 +164,6 @@ class _Walk:
             report.after_head.append(seq)
             return
         report.checked += 1
-        values, problem = _decode(raw, dialect)
         if problem is not None:
             report.malformed.append((seq, problem))
         else:
@@ -201,7 +176,7 @@ class _Walk:
         if seq in self.wanted:
             self.hashes[seq] = self.prev_hash
 
-    def _check_hash(self, seq: int, values: dict[str, Any]) -> None:
+    def _check_hash(self, seq: int, values: Mapping[str, Any]) -> None:
         report, alg = self.report, values["hash_alg"]
         if alg == UNKEYED:
             report.unkeyed += 1
@@ -253,12 +228,6 @@ def _check_checkpoint(cp: Checkpoint, walk: _Walk) -> None:
         report.checkpoints_checked += 1
 
 
-async def _snapshot(db: Database, uow: UnitOfWork) -> None:
-    """One consistent view for the whole check (SQLite's deferred BEGIN already is one)."""
-    if db.dialect == "postgresql":
-        await uow.session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-
-
 async def verify(db: Database, checkpoints: Sequence[Checkpoint] = ()) -> VerifyReport:
     """Check every stored record, the head and every checkpoint (stored ones and ``checkpoints``).
 
@@ -270,7 +239,7 @@ async def verify(db: Database, checkpoints: Sequence[Checkpoint] = ()) -> Verify
         raise ValueError("checking a checkpoint needs the audit key (DWSBOT_AUDIT_KEY)")
     report = VerifyReport(key_id=key.id if key else None)
     async with db.unit_of_work(readonly=True) as uow:
-        await _snapshot(db, uow)
+        await uow.audit.one_snapshot()
         has_head = await uow.audit.has_head()
         report.head = await uow.audit.head()
         report.head_missing = not has_head
@@ -279,9 +248,8 @@ async def verify(db: Database, checkpoints: Sequence[Checkpoint] = ()) -> Verify
             report.checkpoints_unchecked, stored = len(stored), []
         every = [*stored, *checkpoints]
         walk = _Walk(report, key, has_head, {cp.seq for cp in every})
-        dialect = db.engine.dialect
-        async for raw in uow.audit.raw_rows():
-            walk.row(raw, dialect)
+        async for row in uow.audit.raw_rows():
+            walk.row(row)
     _finish(walk)
     for cp in every:
         _check_checkpoint(cp, walk)

@@ -167,6 +167,40 @@ def _row(entry: AuditEntry, seq: int, prev_hash: str, key: AuditKey | None) -> d
     return row
 
 
+_UNREADABLE = {
+    "at": "its time is not a valid timestamp",
+    "event": "its event is not a known audit event",
+    "params": "its params are not valid JSON",
+    "approvers": "its approvers are not valid JSON",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """One stored audit row for verification: as the driver returned it (``raw``), decoded as
+    the ORM would read it (``values``), or the first reason it cannot be (``problem``)."""
+
+    raw: Mapping[str, Any]
+    values: Mapping[str, Any]
+    problem: str | None
+
+
+def _decode(raw: Mapping[str, Any], dialect: sa.Dialect) -> StoredRow:
+    values: dict[str, Any] = {}
+    for column in AuditRecord.__table__.columns:
+        value = raw[column.name]
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        try:
+            values[column.name] = process(value) if process is not None else value
+        except (ValueError, TypeError, LookupError):
+            problem = _UNREADABLE.get(column.name, f"its {column.name} cannot be read")
+            return StoredRow(raw, values, problem)
+    for name in ("hash", "prev_hash", "hash_alg"):
+        if not isinstance(values[name], str):
+            return StoredRow(raw, values, f"its {name} is missing")
+    return StoredRow(raw, values, None)
+
+
 class AuditRepository:
     """Appends to and reads the audit log within one unit of work (never commits)."""
 
@@ -274,12 +308,19 @@ class AuditRepository:
             for record in batch:  # keep the identity map small on long exports
                 self.session.expunge(record)
 
-    async def raw_rows(self, *, batch_size: int = 1000) -> AsyncIterator[dict[str, Any]]:
-        """Every stored row in ``seq`` order, each column as the driver returns it (undecoded).
+    async def one_snapshot(self) -> None:
+        """Make this (read-only) unit of work one consistent view: PostgreSQL's REPEATABLE
+        READ; SQLite's deferred BEGIN already is one. Call it first."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
-        For verification: a malformed row (bad JSON, an unknown event, a bad time) reads back
-        here as it is instead of failing the whole batch.
+    async def raw_rows(self, *, batch_size: int = 1000) -> AsyncIterator[StoredRow]:
+        """Every stored row in ``seq`` order, read undecoded and decoded row by row.
+
+        For verification: a malformed row (bad JSON, an unknown event, a bad time) comes back
+        with its ``problem`` instead of failing the whole batch.
         """
+        dialect = self.session.get_bind().dialect
         columns: list[sa.ColumnClause[Any]] = [
             sa.column(c.name) for c in AuditRecord.__table__.columns
         ]
@@ -291,7 +332,7 @@ class AuditRepository:
                 stmt = stmt.where(seq > after)
             rows = (await self.session.execute(stmt.order_by(seq).limit(batch_size))).all()
             for row in rows:
-                yield dict(row._mapping)
+                yield _decode(dict(row._mapping), dialect)
             if len(rows) < batch_size:
                 return
             after = rows[-1].seq
