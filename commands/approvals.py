@@ -184,42 +184,60 @@ class ApprovalFlow:
     async def _expire(
         self, uow: UnitOfWork, approval: Approval, votes: list[Vote], now: datetime
     ) -> Reply:
-        if not await uow.approvals.try_transition(
-            approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, now=now
-        ):
-            return await self._lost(uow, approval.id)
-        await uow.audit.append(
-            _audit(approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum")
+        return await self._close(
+            uow,
+            approval,
+            votes,
+            (ApprovalStatus.EXPIRED, AuditEvent.EXPIRED),
+            None,
+            now,
+            outcome="expired before quorum",
+            note="This request expired; ask again.",
         )
-        self.services.vault.pop(approval.id, None)
-        approval.status = ApprovalStatus.EXPIRED
-        return approval_reply(approval, votes, note="This request expired; ask again.")
 
     async def _cancel(
         self, uow: UnitOfWork, approval: Approval, votes: list[Vote], user: UserRef, now: datetime
     ) -> Reply:
         if user.id != approval.requester_id and not self.services.is_admin(user):
             reason = "Only the requester or an admin can cancel this request"
+            refused = f"cancel refused: {reason}"
             await uow.audit.append(
-                _audit(
-                    approval,
-                    AuditEvent.DENIED_BY_POLICY,
-                    user,
-                    now,
-                    outcome=f"cancel refused: {reason}",
-                )
+                _audit(approval, AuditEvent.DENIED_BY_POLICY, user, now, outcome=refused)
             )
             return Reply.error(reason + ".", title="Cancel refused")
+        return await self._close(
+            uow,
+            approval,
+            votes,
+            (ApprovalStatus.CANCELLED, AuditEvent.CANCELLED),
+            user,
+            now,
+            outcome="cancelled",
+            note=f"Cancelled by {user.display}.",
+        )
+
+    async def _close(
+        self,
+        uow: UnitOfWork,
+        approval: Approval,
+        votes: list[Vote],
+        end: tuple[ApprovalStatus, AuditEvent],
+        user: UserRef | None,
+        now: datetime,
+        *,
+        outcome: str,
+        note: str,
+    ) -> Reply:
+        """End a pending request (expired, cancelled) if this UPDATE wins; else say what won."""
+        status, event = end
         if not await uow.approvals.try_transition(
-            approval.id, ApprovalStatus.PENDING, ApprovalStatus.CANCELLED, now=now
+            approval.id, ApprovalStatus.PENDING, status, now=now
         ):
             return await self._lost(uow, approval.id)
-        await uow.audit.append(
-            _audit(approval, AuditEvent.CANCELLED, user, now, outcome="cancelled")
-        )
+        await uow.audit.append(_audit(approval, event, user, now, outcome=outcome))
         self.services.vault.pop(approval.id, None)
-        approval.status = ApprovalStatus.CANCELLED
-        return approval_reply(approval, votes, note=f"Cancelled by {user.display}.")
+        approval.status = status
+        return approval_reply(approval, votes, note=note)
 
     async def _reconcile(self, approval_id: str, user: UserRef) -> Reply:
         """Recompute from every committed vote; the one winner of pending→executing executes."""
@@ -279,9 +297,9 @@ class ApprovalFlow:
             error_id = log_unexpected(exc, f"re-plan {approval.action}")
             reason = f"an internal error occurred (error id {error_id})"
             return await self._void(approval, votes, reason)
-        if fresh.cluster_id != approval.cluster_id:
-            return await self._void(approval, votes, "it no longer designates the approved cluster")
         why = spec.change.state_changed(approval.plan_state, fresh.state)
+        if why is None and fresh.cluster_id != approval.cluster_id:
+            why = "it no longer designates the approved cluster"
         if why is not None:
             return await self._void(approval, votes, why)
         # The policy again, as of now: a freeze may have begun, or the requester lost the role.

@@ -28,6 +28,7 @@ from commands.registry import (
     CommandContext,
     CommandFailure,
     CommandSpec,
+    Plan,
     Registry,
     SecretPrompt,
     UserRef,
@@ -70,12 +71,12 @@ class ActionRequest:
     choice: str
 
 
-def _resolved_cluster(ctx: CommandContext) -> tuple[str, str] | None:
-    """The cluster (id, reference given) a plan resolved before it failed, for its audit."""
+def _resolved_cluster(ctx: CommandContext) -> Plan | None:
+    """What a plan that failed had found (the cluster its lookup resolved), for its audit."""
     for key, cluster_id in ctx.bindings.resolved.items():
         kind, _, ref = key.partition(":")
         if kind == "cluster":
-            return cluster_id, ref
+            return Plan(summary="", cluster_id=cluster_id, cluster_name=ref)
     return None
 
 
@@ -241,7 +242,7 @@ class Dispatcher:
         channel: str,
         inv: Invocation,
         reason: str,
-        plan: object,
+        plan: Plan | None,
         error_code: str | None = None,
         *,
         failed: bool = False,
@@ -250,11 +251,6 @@ class Dispatcher:
         db = self.services.db
         if db is None:
             return
-        from commands.registry import Plan
-
-        p = plan if isinstance(plan, Plan) else None
-        if isinstance(plan, tuple):  # a failed plan: the cluster its lookup resolved, if any
-            p = Plan(summary="", cluster_id=plan[0], cluster_name=plan[1])
         try:
             async with db.unit_of_work() as uow:
                 await uow.audit.append(
@@ -266,9 +262,9 @@ class Dispatcher:
                         command_text=inv.text,
                         action=inv.spec.name,
                         target_name=inv.target or self.services.default_target,
-                        cluster_id=p.cluster_id if p else None,
-                        cluster_name=p.cluster_name if p else None,
-                        params=p.params if p else {},
+                        cluster_id=plan.cluster_id if plan else None,
+                        cluster_name=plan.cluster_name if plan else None,
+                        params=plan.params if plan else {},
                         outcome=reason,
                         error_code=error_code,
                     )
