@@ -92,6 +92,8 @@ class ApprovalStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     VOIDED = "voided"
+    UNKNOWN = "unknown"
+    INTERRUPTED = "interrupted"
 
 
 class VoteChoice(enum.StrEnum):
@@ -125,6 +127,9 @@ class AuditEvent(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     VOIDED = "voided"
+    EXECUTING = "executing"
+    UNKNOWN = "unknown"
+    INTERRUPTED = "interrupted"
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> sa.Enum:
@@ -174,6 +179,13 @@ class Approval(Base):
     bindings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     """What the plan resolved at request time (``"cluster:report"`` → the cluster id); the
     re-plan before execution resolves through these, by id only."""
+    executing_until: Mapped[datetime | None] = mapped_column()
+    """While ``executing``: until when the executor holds it; past it, with no tracker, the
+    sweeper settles it from DWS's state. None once the outcome (or a tracker) is recorded."""
+    executor: Mapped[str | None] = mapped_column(sa.String(128))
+    """Who holds the executing row (a process, or the sweeper that took it over)."""
+    requester_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    """The requester's groups when asking (the policy re-check at execution maps them)."""
 
     votes: Mapped[list[Vote]] = relationship(
         back_populates="approval", lazy="raise", order_by="Vote.id"
@@ -195,6 +207,8 @@ class Vote(Base):
     voter_role: Mapped[str] = mapped_column(sa.String(64))
     choice: Mapped[VoteChoice] = mapped_column(_enum(VoteChoice, "vote_choice"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    voter_groups: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    """The voter's groups when voting: votes are re-judged by the policy in force at execution."""
 
     approval: Mapped[Approval] = relationship(back_populates="votes", lazy="raise")
 
@@ -236,6 +250,9 @@ class TrackedOperation(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(128))
     params: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     approvers: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    evidence: Mapped[str | None] = mapped_column(sa.String(256))
+    """What showed the operation started (a task status, the job, a status change); a tracker
+    succeeds only after it has evidence."""
 
     approval: Mapped[Approval | None] = relationship(lazy="raise")
 
