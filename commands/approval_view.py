@@ -48,9 +48,13 @@ def tally(approval: Approval, votes: Sequence[Vote]) -> Tally:
     )
 
 
-def approval_reply(approval: Approval, votes: Sequence[Vote], note: str = "") -> Reply:
-    """The one message showing a request; updated in place (``ref`` = approval id)."""
-    t = tally(approval, votes)
+def approval_reply(
+    approval: Approval, votes: Sequence[Vote], note: str = "", counted: Tally | None = None
+) -> Reply:
+    """The one message showing a request; updated in place (``ref`` = approval id).
+
+    ``counted``: the votes as re-judged by the policy in force (default: as stored)."""
+    t = counted or tally(approval, votes)
     status = approval.status
     pending = status is ApprovalStatus.PENDING
     target = approval.cluster_name or approval.cluster_id or "-"
