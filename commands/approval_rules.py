@@ -82,6 +82,7 @@ def rejudge(policy: Policy, approval: Approval, votes: Sequence[Vote]) -> Judgem
         denied_by=stored.denied_by,
         count=count,
         needed=rule.approvals,
+        distinct=rule.distinct_roles,
     )
     return Judgement(judged, changes=_changes(approval, rule, dropped))
 
@@ -102,7 +103,7 @@ def _changes(approval: Approval, rule: ActionRule, dropped: Sequence[str]) -> tu
         )
     if dropped:
         n = len(dropped)
-        names = ", ".join(dropped)
+        names = dropped[0] if n == 1 else ", ".join(dropped[:-1]) + " and " + dropped[-1]
         whom = f"{names} is no longer an approver" if n == 1 else f"{names} are no longer approvers"
         changes.append(
             f"{n} vote{'s' if n != 1 else ''} no longer count{'s' if n == 1 else ''} ({whom})"

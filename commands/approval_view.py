@@ -24,6 +24,8 @@ class Tally:
     denied_by: str | None
     count: int
     needed: int
+    distinct: bool = False
+    """The count is of distinct roles."""
 
     @property
     def reached(self) -> bool:
@@ -45,6 +47,7 @@ def tally(approval: Approval, votes: Sequence[Vote]) -> Tally:
         denied_by=(denies[0].voter_name or denies[0].voter_id) if denies else None,
         count=count,
         needed=approval.required_approvals,
+        distinct=approval.distinct_roles,
     )
 
 
@@ -61,7 +64,7 @@ def approval_reply(
     if approval.cluster_id and approval.cluster_name:
         target = f"{approval.cluster_name} ({approval.cluster_id})"
     state = ", ".join(f"{k}={v}" for k, v in approval.plan_state.items() if v not in (None, ""))
-    distinct = " from distinct roles" if approval.distinct_roles else ""
+    distinct = " from distinct roles" if t.distinct else ""
     votes_text = f"{t.count} of {t.needed}{distinct}" + (
         f" ({', '.join(t.approvers)})" if t.approvers else ""
     )

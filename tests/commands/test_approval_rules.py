@@ -118,3 +118,23 @@ async def test_group_granted_roles_survive_the_recheck(database: Database) -> No
             ("hank", ["ops"]),
             ("dave", []),
         ]
+
+
+async def test_the_message_names_every_change(database: Database) -> None:
+    world, clock, notes = World(), Clock(), Notes()
+    three = POLICY.replace("actions: {}", "actions:\n  stop: {approvals: 3}")
+    old, _ = make_dispatcher(world, database, clock, notes, three)
+    approval_id = await ask(old, ALICE, "/dws stop prod-dw")
+    await click(old, BOB, approval_id)
+    await click(old, DAVE, approval_id)
+    changed = three.replace("bob: operator, dave: operator", "bob: viewer, dave: viewer").replace(
+        "{approvals: 3}", "{approvals: 2, distinct_roles: true}"
+    )
+    new, _ = make_dispatcher(world, database, clock, notes, changed)
+    reply = await click(new, CAROL, approval_id)
+    assert reply.text == (
+        "Vote by Carol recorded. The policy changed: 2 approvals now needed, approvals must now "
+        "come from distinct roles, 2 votes no longer count (Bob and Dave are no longer approvers)."
+    )
+    assert fields(reply)["Approvals"] == "1 of 2 from distinct roles (Carol)"
+    assert world.executed == []
