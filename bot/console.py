@@ -1,7 +1,9 @@
 """`dwsbot console`: the terminal chat adapter (the embedded default main job).
 
 Each line is a message: `/dws <command>` (or just `<command>`) goes to the dispatcher as the
-current user; `/as USER` switches identity; `/in CHANNEL` switches the channel (to try
+current user; `/as USER` switches identity on the built-in simulator only (against a real DWS
+target you are your operating-system login, so four eyes are two people; names are normalised by
+`bot.identity`); `/in CHANNEL` switches the channel (to try
 the policy's channel guardrails); `/click N` presses choice N (buttons are numbered
 for the whole session, so an older approval stays clickable); `/wait` waits for running
 trackers; `/help`, `/quit`. Trackers run in the background and their progress is printed as it
@@ -24,6 +26,7 @@ from typing import IO
 import typer
 from rich.console import Console
 
+from bot.identity import IdentityError, console_user
 from bot.render_text import render_plain, render_rich
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import DEFAULT_SPEED, Runtime, WiringError, demo_policy_text, open_runtime
@@ -44,7 +47,8 @@ ReadLine = Callable[[str], Awaitable[str | None]]
 
 HELP = """\
 Type a /dws command (the /dws prefix is optional), for example `/dws clusters`.
-  /as USER     act as USER (demo policy: alice, bob operators; carol admin; victor viewer)
+  /as USER     act as USER, on the simulator only (demo policy: alice, bob operators;
+               carol admin; victor viewer)
   /in CHANNEL  speak in CHANNEL (the policy's channel guardrails apply); default: console
   /click N     press choice [N] (Approve, Deny, Cancel ...)
   /wait        wait until running operations finish
@@ -126,11 +130,18 @@ class ConsoleSession:
         return True
 
     def _switch(self, name: str) -> None:
+        if self.runtime is not None and not self.runtime.simulated:
+            self.show(Reply.error(real_target_refusal("/as", self.user)))
+            return
         if not name or " " in name:
             self.show(Reply.error("usage: /as USER"))
             return
-        self.user = name
-        self.out.print(f"you are now {name}", style="bold", highlight=False)
+        try:
+            self.user = console_user(name)
+        except IdentityError as exc:
+            self.show(Reply.error(f"/as refused: {exc}"))
+            return
+        self.out.print(f"you are now {self.user}", style="bold", highlight=False)
 
     def _move(self, channel: str) -> None:
         if not channel or " " in channel:
@@ -243,9 +254,33 @@ def _settle(done: asyncio.Future[str | None], value: str | None) -> None:
         done.set_result(value)
 
 
+def real_target_refusal(what: str, login: str) -> str:
+    """Why ``/as`` or ``--as`` is refused against a real DWS target (one line)."""
+    return (
+        f"{what} works only on the built-in simulator: against a real DWS target you are your "
+        f"login ({login}), so an approval needs a second person"
+    )
+
+
+def choose_user(given: str | None, simulated: bool) -> str:
+    """The console's user id: ``--as`` on the simulator (alice by default), else the login.
+
+    `IdentityError` (one line) for a refused name, ``--as`` against a real target, or a login
+    that cannot be read."""
+    if simulated:
+        return console_user(given or DEFAULT_USER)
+    try:
+        login = console_user(getpass.getuser())
+    except (OSError, KeyError) as exc:
+        raise IdentityError(f"cannot tell who you are (no login name: {exc})") from None
+    if given is not None:
+        raise IdentityError(real_target_refusal("--as", login))
+    return login
+
+
 async def run_console(
     *,
-    user: str,
+    user: str | None,
     command: str | None,
     speed: float,
     stdin: IO[str] | None = None,
@@ -256,13 +291,14 @@ async def run_console(
 ) -> int:
     """Run the console until /quit or end of input; the exit status.
 
-    `settings` defaults to the environment; `on_start` sees the runtime once it is built (tests
-    read the simulator's request log through it).
+    `user` is ``--as`` (None: alice on the simulator; refused against a real target, where the
+    operating-system login is the user). `settings` defaults to the environment; `on_start`
+    sees the runtime once it is built (tests read the simulator's request log through it).
     """
     stream = stdin or sys.stdin
     tty = stream.isatty() if interactive is None else interactive
     console = out or Console(highlight=False)
-    session = ConsoleSession(runtime=None, out=console, user=user, rich=tty and console.is_terminal)
+    session = ConsoleSession(runtime=None, out=console, rich=tty and console.is_terminal)
     reader = LineReader(stream, tty)
     session.read_secret = _secret_reader(reader, console)
     session.scripted = not tty
@@ -275,6 +311,7 @@ async def run_console(
             track_interval=TRACK_INTERVAL_S,
             require_database=False,
         ) as runtime:
+            session.user = choose_user(user, runtime.simulated)
             session.runtime = runtime
             if on_start is not None:
                 on_start(runtime)
@@ -291,7 +328,7 @@ async def run_console(
                 expiry.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await expiry
-    except (SettingsError, WiringError, PolicyError, StoreError) as exc:
+    except (SettingsError, WiringError, PolicyError, StoreError, IdentityError) as exc:
         console.print(f"✖ {exc}", markup=False, highlight=False, style="red")
         return 2
     return 0
@@ -354,13 +391,24 @@ def _banner(session: ConsoleSession, runtime: Runtime, *, quiet: bool, speed: fl
     out.print(f"policy: {runtime.policy_source}", highlight=False)
     if runtime.policy_source.startswith("demo") and not quiet:
         out.print(demo_policy_text().rstrip(), markup=False, highlight=False, style="dim")
-    if not quiet:
+    if not runtime.simulated:
+        hint = "" if quiet else "; type /help"
+        out.print(
+            f"you are {session.user} (your login; /as works only on the simulator){hint}",
+            markup=False,
+            highlight=False,
+        )
+    elif not quiet:
         out.print(f"you are {session.user}; type /help", highlight=False)
     out.print()
 
 
 def console_command(
-    as_user: str = typer.Option(DEFAULT_USER, "--as", help="Who you are (a user of the policy)."),
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        help="Who you are on the simulator (default alice); against a real target, your login.",
+    ),
     command: str | None = typer.Option(None, "-c", "--command", help="Run one line and exit."),
     speed: float = typer.Option(
         DEFAULT_SPEED, "--speed", min=0.0, help="Simulator clock speed (simulator only)."

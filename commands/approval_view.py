@@ -24,6 +24,8 @@ class Tally:
     denied_by: str | None
     count: int
     needed: int
+    distinct: bool = False
+    """The count is of distinct roles."""
 
     @property
     def reached(self) -> bool:
@@ -45,19 +47,24 @@ def tally(approval: Approval, votes: Sequence[Vote]) -> Tally:
         denied_by=(denies[0].voter_name or denies[0].voter_id) if denies else None,
         count=count,
         needed=approval.required_approvals,
+        distinct=approval.distinct_roles,
     )
 
 
-def approval_reply(approval: Approval, votes: Sequence[Vote], note: str = "") -> Reply:
-    """The one message showing a request; updated in place (``ref`` = approval id)."""
-    t = tally(approval, votes)
+def approval_reply(
+    approval: Approval, votes: Sequence[Vote], note: str = "", counted: Tally | None = None
+) -> Reply:
+    """The one message showing a request; updated in place (``ref`` = approval id).
+
+    ``counted``: the votes as re-judged by the policy in force (default: as stored)."""
+    t = counted or tally(approval, votes)
     status = approval.status
     pending = status is ApprovalStatus.PENDING
     target = approval.cluster_name or approval.cluster_id or "-"
     if approval.cluster_id and approval.cluster_name:
         target = f"{approval.cluster_name} ({approval.cluster_id})"
     state = ", ".join(f"{k}={v}" for k, v in approval.plan_state.items() if v not in (None, ""))
-    distinct = " from distinct roles" if approval.distinct_roles else ""
+    distinct = " from distinct roles" if t.distinct else ""
     votes_text = f"{t.count} of {t.needed}{distinct}" + (
         f" ({', '.join(t.approvers)})" if t.approvers else ""
     )

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from commands.approval_rules import rejudge, requester_of
 from commands.approval_view import Tally, approval_reply, request_note, tally
 from commands.execution import run_change
 from commands.parsing import Invocation, parse
@@ -90,6 +91,7 @@ class ApprovalFlow:
                 requester_id=user.id,
                 requester_name=user.display,
                 requester_team=user.team or None,
+                requester_groups=user.groups,
                 channel=ctx.channel,
                 target_name=ctx.target_name,
                 cluster_id=plan.cluster_id,
@@ -135,11 +137,9 @@ class ApprovalFlow:
                 return await self._cancel(uow, approval, votes, user, now)
             if choice not in (APPROVE, DENY):
                 return Reply.error(f"Unknown choice {choice[:20]!r}.")
+            # The current rule's approver role: votes are re-judged by the policy in force.
             decision = self.services.policy.can_approve(
-                user,
-                approval.action,
-                approval.requester_id,
-                approval.approver_roles[0] if approval.approver_roles else None,
+                user, approval.action, approval.requester_id, None
             )
             if not decision.allowed:
                 await uow.audit.append(
@@ -162,6 +162,7 @@ class ApprovalFlow:
                 voter_id=user.id,
                 voter_name=user.display,
                 voter_role=role,
+                voter_groups=user.groups,
                 choice=VoteChoice(choice),
                 at=now,
             )
@@ -240,27 +241,40 @@ class ApprovalFlow:
         return approval_reply(approval, votes, note=note)
 
     async def _reconcile(self, approval_id: str, user: UserRef) -> Reply:
-        """Recompute from every committed vote; the one winner of pending→executing executes."""
+        """Recompute from every committed vote, re-judged by the policy in force (it may have
+        changed since the request); the one winner of pending→executing executes."""
         now = self.services.clock()
         async with self._db.unit_of_work() as uow:
             approval = await uow.approvals.get(approval_id, with_votes=True)
             assert approval is not None
             votes = list(approval.votes)
+            judged = rejudge(self.services.policy, approval, votes)
+            pending = approval.status is ApprovalStatus.PENDING
             won = False
-            if approval.status is ApprovalStatus.PENDING and tally(approval, votes).reached:
+            if pending and (judged.void is not None or judged.tally.reached):
                 won = await uow.approvals.try_transition(
                     approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXECUTING, now=now
                 )
         if not won:
             if approval.status is ApprovalStatus.DENIED:
                 return approval_reply(approval, votes, note=f"Denied by {user.display}.")
-            return approval_reply(approval, votes, note=f"Vote by {user.display} recorded.")
+            note = f"Vote by {user.display} recorded."
+            if judged.changes:
+                note += f" The {judged.note}."
+            return approval_reply(approval, votes, note=note, counted=judged.tally)
         approval.status = ApprovalStatus.EXECUTING
-        return await self.execute_approved(approval, votes)
+        if judged.void is not None:
+            return await self._void(approval, votes, judged.void)
+        return await self.execute_approved(approval, votes, judged.tally)
 
-    async def execute_approved(self, approval: Approval, votes: Sequence[Vote]) -> Reply:
-        """Re-plan for fresh state; void if it moved, else execute the stored plan."""
-        approvers = tally(approval, votes).approvers
+    async def execute_approved(
+        self, approval: Approval, votes: Sequence[Vote], counted: Tally | None = None
+    ) -> Reply:
+        """Re-plan for fresh state; void if it moved, else execute the stored plan.
+
+        ``counted``: the votes as re-judged by the policy in force (who is recorded as
+        having approved)."""
+        approvers = (counted or tally(approval, votes)).approvers
         spec = self.services.registry.get(approval.action)
         parsed = parse(approval.command_text, self.services.registry)
         if spec is None or spec.change is None or not isinstance(parsed, Invocation):
@@ -270,9 +284,7 @@ class ApprovalFlow:
             return await self._void(
                 approval, votes, "its secret input was not kept (the bot restarted); ask again"
             )
-        requester = self.services.with_role(
-            UserRef(approval.requester_id, approval.requester_name, approval.requester_team or "")
-        )
+        requester = self.services.with_role(requester_of(approval))
         try:
             ctx = self.services.context(
                 requester,

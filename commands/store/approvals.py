@@ -60,8 +60,12 @@ class ApprovalRepository:
         approval_id: str | None = None,
         now: datetime | None = None,
         bindings: Mapping[str, str] | None = None,
+        requester_groups: Sequence[str] = (),
     ) -> Approval:
-        """Store a new pending approval and return it."""
+        """Store a new pending approval and return it.
+
+        ``requester_groups``: the groups the requester had (the policy re-check at execution
+        maps them to roles again)."""
         now = now or utcnow()
         approval = Approval(
             id=approval_id or new_id(),
@@ -70,6 +74,7 @@ class ApprovalRepository:
             requester_id=requester_id,
             requester_name=requester_name,
             requester_team=requester_team,
+            requester_groups=list(requester_groups),
             channel=channel,
             target_name=target_name,
             cluster_id=cluster_id,
@@ -112,8 +117,12 @@ class ApprovalRepository:
         voter_role: str,
         choice: VoteChoice,
         at: datetime | None = None,
+        voter_groups: Sequence[str] = (),
     ) -> bool:
-        """Record a vote; False (and nothing changed) if this voter already voted."""
+        """Record a vote; False (and nothing changed) if this voter already voted.
+
+        ``voter_groups``: the voter's groups, so the vote is re-judged at execution by the
+        policy then in force (`commands.approval_rules`)."""
         stmt: sa.Executable = (
             upsert_insert(self.session, Vote)
             .values(
@@ -121,6 +130,7 @@ class ApprovalRepository:
                 voter_id=voter_id,
                 voter_name=voter_name,
                 voter_role=voter_role,
+                voter_groups=list(voter_groups),
                 choice=VoteChoice(choice),
                 at=at or utcnow(),
             )

@@ -11,6 +11,9 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from bot.wiring import Runtime
 from commands.audit import verify
 from commands.replies import Action, Field, Reply, Severity
 from commands.store import Database
+from dws.simulator.state import SimState
 
 PASSWORD = "Vx9!kLmq-27Rtz"
 
@@ -62,7 +66,7 @@ class Played:
         return [r for r in log if r.method == "POST" and fragment in r.path]
 
 
-async def play(script: str, *, user: str = "alice", command: str | None = None) -> Played:
+async def play(script: str, *, user: str | None = "alice", command: str | None = None) -> Played:
     played = Played()
     out = Console(file=played.buffer, width=200, force_terminal=False, color_system=None)
     code = await run_console(
@@ -288,3 +292,145 @@ async def test_channel_guardrail_and_cluster_scoped_freeze(
     assert "Change freeze 'etl-freeze' is in effect." in rest
     assert "usage: /in CHANNEL (now in ops)" in rest
     assert played.posts("/restart") == []
+
+
+def _policy_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replace: dict[str, str]) -> None:
+    from bot.wiring import demo_policy_text
+
+    text = demo_policy_text()
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "policy.yaml").write_text(text)
+    monkeypatch.setenv("DWSBOT_POLICY_FILE", str(tmp_path / "policy.yaml"))
+
+
+async def test_look_alike_names_cannot_approve(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a default role every name is a user: a look-alike of alice would approve her request.
+    _policy_file(tmp_path, monkeypatch, {"default_role: null": "default_role: operator"})
+    script = (
+        "/dws restart reporting\n"
+        "/as \u0430lice\n"  # a Cyrillic а
+        "/as ali\u200bce\n"  # a zero-width space
+        "/as \u202eecila\n"  # a right-to-left override
+        "/as ali\u2010ce\n"  # a hyphen that looks like -
+        "/as Ａlice\n"  # fullwidth: the same user
+        "/click 1\n"
+    )
+    played = await play(script, user="ALICE")
+    out = played.text
+    assert "you are alice; type /help" in out
+    refusals = [line for line in out.splitlines() if line.startswith("✖ /as refused")]
+    assert refusals == [
+        "✖ /as refused: user name '\\u0430lice' mixes scripts (cyrillic, latin), as a "
+        "look-alike of another name would",
+        "✖ /as refused: user name 'ali\\u200bce' contains an invisible character (U+200B); "
+        "type the name plainly",
+        "✖ /as refused: user name '\\u202eecila' contains an invisible character (U+202E); "
+        "type the name plainly",
+        "✖ /as refused: user name 'ali\\u2010ce' contains U+2010, which is neither a letter "
+        "nor ASCII (it may look like another character)",
+    ]
+    assert "you are now alice" in out
+    assert "You cannot approve your own request." in out
+    assert played.posts("/restart") == []
+    assert played.runtime is not None
+    async with played.runtime.db.unit_of_work(readonly=True) as uow:
+        users = {(r.event.value, r.user_id) for r in await uow.audit.query(limit=50)}
+    assert users == {("requested", "alice"), ("denied_by_policy", "alice")}
+
+
+async def test_a_refused_as_name_is_one_line_and_exit_2(env: str) -> None:
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, force_terminal=False, color_system=None)
+    code = await run_console(
+        user="bo\u0431",
+        command="/dws clusters",
+        speed=60.0,
+        stdin=io.StringIO(""),
+        out=out,
+        interactive=False,
+        settings=Settings(),
+    )
+    assert code == 2
+    assert buffer.getvalue().splitlines() == [
+        "✖ user name 'bo\\u0431' mixes scripts (cyrillic, latin), as a look-alike of another "
+        "name would"
+    ]
+
+
+@pytest.fixture
+def served_simulator(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SimState]:
+    """The simulator served over HTTP (in a thread) and configured as a real DWS target."""
+    import uvicorn
+
+    from bot.cli_simulator import listen
+    from dws.simulator import defaults
+    from dws.simulator.clock import SimClock
+    from dws.simulator.control import simulator_app
+
+    state = SimState(seed=0, clock=SimClock(speed=600.0))
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(simulator_app(state), log_level="critical", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for key, value in {
+        "DWSBOT_DWS_ENDPOINT": f"http://127.0.0.1:{port}",
+        "DWSBOT_DWS_REGION": defaults.REGION,
+        "DWSBOT_DWS_PROJECT_ID": defaults.PROJECT_ID,
+        "DWSBOT_DWS_AK": defaults.AK,
+        "DWSBOT_DWS_SK": defaults.SK,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LOGNAME", "JDoe")  # getpass.getuser() reads it first
+    _policy_file(tmp_path, monkeypatch, {"alice: operator": "jdoe: operator"})
+    try:
+        while not server.started:  # the readiness of the server, not a timing assumption
+            assert thread.is_alive(), "the simulator did not start"
+            time.sleep(0.01)
+        yield state
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+async def test_as_is_refused_on_a_real_target(served_simulator: SimState) -> None:
+    played = await play("/dws restart reporting\n/as bob\n/click 1\n", user=None)
+    out = played.text
+    assert "DWS: targets default (default default)" in out
+    assert "you are jdoe (your login; /as works only on the simulator); type /help" in out
+    assert (
+        "✖ /as works only on the built-in simulator: against a real DWS target you are your "
+        "login (jdoe), so an approval needs a second person"
+    ) in out
+    assert "Approval needed: restart reporting" in out
+    assert "You cannot approve your own request." in out
+    assert "jdoe> /click 1" in out
+    assert not [r for r in served_simulator.request_log if r.method == "POST"]
+
+
+async def test_as_option_is_refused_on_a_real_target(served_simulator: SimState) -> None:
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, force_terminal=False, color_system=None)
+    code = await run_console(
+        user="bob",
+        command="/dws clusters",
+        speed=60.0,
+        stdin=io.StringIO(""),
+        out=out,
+        interactive=False,
+        settings=Settings(),
+    )
+    assert code == 2
+    assert buffer.getvalue().splitlines() == [
+        "✖ --as works only on the built-in simulator: against a real DWS target you are your "
+        "login (jdoe), so an approval needs a second person"
+    ]
+    assert not served_simulator.request_log
