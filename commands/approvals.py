@@ -1,6 +1,6 @@
 """Approvals: a stored state machine, reconciled from the stored votes on every click.
 
-    pending ──quorum──▶ executing ──▶ succeeded | failed
+    pending ──quorum──▶ approved ──intent──▶ executing ──▶ succeeded | failed | interrupted
        │                    └──state changed / precondition gone──▶ voided
        ├──deny by an eligible approver──▶ denied
        ├──requester or admin cancels──▶ cancelled
@@ -8,16 +8,18 @@
 
 A vote is stored first (one per voter: the store's unique constraint), then, in a second
 transaction, the tally is recomputed from every committed vote and the winner of the conditional
-transition pending→executing (`try_transition`: exactly one caller) runs the command: ``plan`` is
+transition pending→approved (`try_transition`: exactly one caller) runs the command: ``plan`` is
 run again for fresh state, and if the state the approval was bound to moved the approval is
-voided and the requester told why; otherwise the stored plan is executed.
+voided and the requester told why; otherwise `run_change` moves it to executing with the audit
+intent and executes the stored plan. A process that stops while a request is approved leaves it
+to the sweeper, which voids it (nothing was sent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from commands.approval_view import Tally, approval_reply, request_note, tally
 from commands.execution import run_change
@@ -25,8 +27,13 @@ from commands.parsing import Invocation, parse
 from commands.policy import ClusterRef, Decision
 from commands.registry import Bindings, CommandContext, CommandFailure, Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Reply
-from commands.services import Services, dws_error_text, entry, log_unexpected, unexpected
-from commands.store.audit import AuditEntry
+from commands.services import (
+    Services,
+    approval_entry,
+    dws_error_text,
+    log_unexpected,
+    unexpected,
+)
 from commands.store.models import Approval, ApprovalStatus, AuditEvent, Vote, VoteChoice
 
 __all__ = ["ApprovalFlow", "Tally", "approval_reply", "tally"]
@@ -35,25 +42,6 @@ from dws.errors import DwsError
 
 if TYPE_CHECKING:
     from commands.store.session import Database, UnitOfWork
-
-
-def _audit(
-    approval: Approval, event: AuditEvent, user: UserRef | None, now: datetime, **extra: Any
-) -> AuditEntry:
-    return entry(
-        event,
-        user,
-        channel=approval.channel,
-        at=now,
-        command_text=approval.command_text,
-        action=approval.action,
-        target_name=approval.target_name,
-        cluster_id=approval.cluster_id,
-        cluster_name=approval.cluster_name,
-        params=approval.params,
-        approval_id=approval.id,
-        **extra,
-    )
 
 
 class _AlreadyVoted(Exception):
@@ -104,7 +92,7 @@ class ApprovalFlow:
                 now=now,
             )
             await uow.audit.append(
-                _audit(approval, AuditEvent.REQUESTED, user, now, outcome=plan.summary)
+                approval_entry(approval, AuditEvent.REQUESTED, user, now, outcome=plan.summary)
             )
         if ctx.secrets:
             self.services.vault[approval.id] = dict(ctx.secrets)
@@ -143,7 +131,7 @@ class ApprovalFlow:
             )
             if not decision.allowed:
                 await uow.audit.append(
-                    _audit(
+                    approval_entry(
                         approval,
                         AuditEvent.DENIED_BY_POLICY,
                         user,
@@ -170,7 +158,7 @@ class ApprovalFlow:
                     raise _AlreadyVoted
                 return Reply.error("You have already voted on this request.", title="Vote refused")
             event = AuditEvent.DENIED if choice == DENY else AuditEvent.APPROVED
-            await uow.audit.append(_audit(approval, event, user, now, outcome=event.value))
+            await uow.audit.append(approval_entry(approval, event, user, now, outcome=event.value))
             if choice == DENY:
                 self.services.vault.pop(approval.id, None)
         return await self._reconcile(approval_id, user)
@@ -202,7 +190,7 @@ class ApprovalFlow:
             reason = "Only the requester or an admin can cancel this request"
             refused = f"cancel refused: {reason}"
             await uow.audit.append(
-                _audit(approval, AuditEvent.DENIED_BY_POLICY, user, now, outcome=refused)
+                approval_entry(approval, AuditEvent.DENIED_BY_POLICY, user, now, outcome=refused)
             )
             return Reply.error(reason + ".", title="Cancel refused")
         return await self._close(
@@ -234,7 +222,7 @@ class ApprovalFlow:
             approval.id, ApprovalStatus.PENDING, status, now=now
         ):
             return await self._lost(uow, approval.id)
-        await uow.audit.append(_audit(approval, event, user, now, outcome=outcome))
+        await uow.audit.append(approval_entry(approval, event, user, now, outcome=outcome))
         self.services.vault.pop(approval.id, None)
         approval.status = status
         return approval_reply(approval, votes, note=note)
@@ -249,13 +237,17 @@ class ApprovalFlow:
             won = False
             if approval.status is ApprovalStatus.PENDING and tally(approval, votes).reached:
                 won = await uow.approvals.try_transition(
-                    approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXECUTING, now=now
+                    approval_id,
+                    ApprovalStatus.PENDING,
+                    ApprovalStatus.APPROVED,
+                    now=now,
+                    hold=(self.tracking.owner, now + self.services.execution_hold),
                 )
         if not won:
             if approval.status is ApprovalStatus.DENIED:
                 return approval_reply(approval, votes, note=f"Denied by {user.display}.")
             return approval_reply(approval, votes, note=f"Vote by {user.display} recorded.")
-        approval.status = ApprovalStatus.EXECUTING
+        approval.status = ApprovalStatus.APPROVED
         return await self.execute_approved(approval, votes)
 
     async def execute_approved(self, approval: Approval, votes: Sequence[Vote]) -> Reply:
@@ -332,6 +324,13 @@ class ApprovalFlow:
             approvers=approvers,
         )
 
+    async def void_stale(self, approval: Approval) -> Reply:
+        """Void a request left approved by a process that stopped before executing it."""
+        async with self._db.unit_of_work(readonly=True) as uow:
+            votes = await uow.approvals.votes(approval.id)
+        self.services.vault.pop(approval.id, None)
+        return await self._void(approval, votes, "the bot stopped before executing it")
+
     async def _void(self, approval: Approval, votes: Sequence[Vote], why: str) -> Reply:
         now = self.services.clock()
         requester = UserRef(
@@ -342,10 +341,10 @@ class ApprovalFlow:
         )
         async with self._db.unit_of_work() as uow:
             if await uow.approvals.try_transition(
-                approval.id, ApprovalStatus.EXECUTING, ApprovalStatus.VOIDED, now=now
+                approval.id, ApprovalStatus.APPROVED, ApprovalStatus.VOIDED, now=now
             ):
                 await uow.audit.append(
-                    _audit(approval, AuditEvent.VOIDED, requester, now, outcome=why)
+                    approval_entry(approval, AuditEvent.VOIDED, requester, now, outcome=why)
                 )
                 await uow.approvals.set_result(approval.id, text=why)
         approval.status = ApprovalStatus.VOIDED
@@ -367,7 +366,9 @@ class ApprovalFlow:
                 if approval is None:
                     continue
                 await uow.audit.append(
-                    _audit(approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum")
+                    approval_entry(
+                        approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum"
+                    )
                 )
                 self.services.vault.pop(approval_id, None)
                 note = "This request expired; ask again."

@@ -243,6 +243,7 @@ async def test_zero_approvals_execute_at_once(
     assert world.executed == [("restart", "alice", {"cluster_id": "c-1"})]
     assert await events(database) == [
         ("allowed", "alice"),
+        ("executing", "alice"),
         ("executed", "alice"),
         ("succeeded", "alice"),
     ]
