@@ -51,7 +51,7 @@ THROTTLED_CODE = "APIGW.0308"
 ERROR_CODE = "DWS.0001"
 MAX_LATENCY = 600.0  # seconds of injected latency, at most
 MAX_RETRY_AFTER = 86_400
-_SPEC = re.compile(r"^(?P<pattern>.+?)=(?P<kind>latency|hold|error|throttle|drop)(?::(?P<opts>.*))?$")
+_SPEC = re.compile(rf"^(?P<pattern>.+?)=(?P<kind>{'|'.join(KINDS)})(?::(?P<opts>.*))?$")
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
