@@ -129,6 +129,7 @@ async def test_request_approve_execute(
         ("requested", "alice"),
         ("denied_by_policy", "alice"),
         ("approved", "bob"),
+        ("executing", "alice"),
         ("executed", "alice"),
         ("succeeded", "alice"),
     ]
