@@ -110,7 +110,10 @@ class Sweeper:
         since = await self._intent_at(row)
         try:
             verdict = await self._judge(row, since)
-        except (DwsError, KeyError) as exc:  # DWS unreachable now: the next sweep tries again
+        except KeyError:
+            gone = f"the DWS target {row.target_name!r} is no longer configured; check the cluster"
+            verdict = Verdict(ApprovalStatus.INTERRUPTED, gone)
+        except DwsError as exc:  # DWS unreachable now: the next sweep tries again
             log.warning("sweeper: %s: DWS state unreadable: %s", row.id, type(exc).__name__)
             return False
         if verdict.status is None:
@@ -154,19 +157,19 @@ class Sweeper:
             log.warning("sweeper: events unreadable: %s", exc.error_code)
             data = {}
         events = data.get("events", []) if isinstance(data, dict) else []
-        names = [
+        names = [  # newest first, as DWS lists them: the latest word wins
             str(e.get("name") or "")
-            for e in reversed(events)  # oldest first: the last word wins
+            for e in events
             if isinstance(e, dict)
             and str(e.get("source_id")) == cluster_id
             and (parse_time(e.get("occur_time")) or since) >= since
         ]
-        for name in reversed(names):
+        for name in names:
             if name.endswith("Success"):
                 return Verdict(ApprovalStatus.SUCCEEDED, f"DWS reported {name}")
             if name.endswith(("Failure", "Failed")):
                 return Verdict(ApprovalStatus.FAILED, f"DWS reported {name}", name)
-        seen = f" (DWS reported {names[-1]} only)" if names else ""
+        seen = f" (DWS reported {names[0]} only)" if names else ""
         return Verdict(
             ApprovalStatus.INTERRUPTED,
             f"nothing in DWS shows whether it took effect{seen}; check the cluster",
