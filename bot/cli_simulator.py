@@ -119,7 +119,8 @@ def simulator(
     iam_password: str = typer.Option(defaults.IAM_PASSWORD, help="Password of that IAM user."),
     iam_domain: str = typer.Option(defaults.IAM_DOMAIN, help="IAM domain (account) name."),
     fault: list[str] = typer.Option(  # noqa: B008
-        [], help="Inject a fault: PATTERN=KIND[:key=value,...], KIND latency|error|throttle|drop."
+        [],
+        help="Inject a fault: PATTERN=KIND[:key=value,...], KIND latency|hold|error|throttle|drop.",
     ),
 ) -> None:
     """Serve the DWS simulator (the embedded default backend) over HTTP."""

@@ -317,6 +317,8 @@ async def run_console(
                 on_start(runtime)
             _banner(session, runtime, quiet=command is not None, speed=speed)
             await runtime.dispatcher.resume_trackers()
+            with contextlib.suppress(Exception):  # the loop below tries again
+                await runtime.dispatcher.sweep()
             expiry = asyncio.create_task(_expire_loop(runtime))
             try:
                 if command is not None:
@@ -335,11 +337,14 @@ async def run_console(
 
 
 async def _expire_loop(runtime: Runtime) -> None:
-    """Expire pending approvals past their time to live (the dispatcher notifies)."""
+    """Expire pending approvals past their time to live and sweep executions a stopped
+    process left behind (the dispatcher notifies)."""
     while True:
         await asyncio.sleep(EXPIRY_INTERVAL_S)
         with contextlib.suppress(Exception):
             await runtime.dispatcher.expire_due()
+        with contextlib.suppress(Exception):
+            await runtime.dispatcher.sweep()
 
 
 async def _loop(session: ConsoleSession, reader: LineReader) -> None:

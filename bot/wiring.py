@@ -17,7 +17,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import commands.handlers  # noqa: F401  (fills the registry)
@@ -31,7 +31,7 @@ from commands.replies import Reply
 from commands.services import Notify
 from commands.store import Database
 from commands.store.errors import DatabaseUnavailableError
-from dws.client import DwsClient
+from dws.client import DwsClient, RetryPolicy
 from dws.config import DwsTarget
 
 DEFAULT_SPEED = 60.0
@@ -157,6 +157,7 @@ async def open_runtime(
             notify=notify or _no_notify,
             default_target=default_name,
             track_interval=track_interval,
+            execution_hold=execution_hold(settings),
         )
         runtime = Runtime(
             settings=settings,
@@ -180,6 +181,14 @@ async def open_runtime(
             await runtime.aclose()
         else:
             await db.dispose()
+
+
+def execution_hold(settings: Settings) -> timedelta:
+    """How long a process holds an executing approval: beyond any DWS call it can be making
+    (every attempt of the client timing out, with backoff), at least ten minutes."""
+    attempts = RetryPolicy().max_attempts
+    seconds = attempts * (min(settings.dws_timeout, 3600.0) + RetryPolicy().backoff_max)
+    return max(timedelta(minutes=10), timedelta(seconds=2 * seconds))
 
 
 def freeze_startup_objects() -> None:

@@ -1,6 +1,6 @@
 """Approvals: a stored state machine, reconciled from the stored votes on every click.
 
-    pending ──quorum──▶ executing ──▶ succeeded | failed
+    pending ──quorum──▶ approved ──intent──▶ executing ──▶ succeeded | failed | interrupted
        │                    └──state changed / precondition gone──▶ voided
        ├──deny by an eligible approver──▶ denied
        ├──requester or admin cancels──▶ cancelled
@@ -8,16 +8,18 @@
 
 A vote is stored first (one per voter: the store's unique constraint), then, in a second
 transaction, the tally is recomputed from every committed vote and the winner of the conditional
-transition pending→executing (`try_transition`: exactly one caller) runs the command: ``plan`` is
+transition pending→approved (`try_transition`: exactly one caller) runs the command: ``plan`` is
 run again for fresh state, and if the state the approval was bound to moved the approval is
-voided and the requester told why; otherwise the stored plan is executed.
+voided and the requester told why; otherwise `run_change` moves it to executing with the audit
+intent and executes the stored plan. A process that stops while a request is approved leaves it
+to the sweeper, which voids it (nothing was sent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from commands.approval_rules import rejudge, requester_of
 from commands.approval_view import Tally, approval_reply, request_note, tally
@@ -26,8 +28,13 @@ from commands.parsing import Invocation, parse
 from commands.policy import ClusterRef, Decision
 from commands.registry import Bindings, CommandContext, CommandFailure, Plan, UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Reply
-from commands.services import Services, dws_error_text, entry, log_unexpected, unexpected
-from commands.store.audit import AuditEntry
+from commands.services import (
+    Services,
+    approval_entry,
+    dws_error_text,
+    log_unexpected,
+    unexpected,
+)
 from commands.store.models import Approval, ApprovalStatus, AuditEvent, Vote, VoteChoice
 
 __all__ = ["ApprovalFlow", "Tally", "approval_reply", "tally"]
@@ -36,25 +43,6 @@ from dws.errors import DwsError
 
 if TYPE_CHECKING:
     from commands.store.session import Database, UnitOfWork
-
-
-def _audit(
-    approval: Approval, event: AuditEvent, user: UserRef | None, now: datetime, **extra: Any
-) -> AuditEntry:
-    return entry(
-        event,
-        user,
-        channel=approval.channel,
-        at=now,
-        command_text=approval.command_text,
-        action=approval.action,
-        target_name=approval.target_name,
-        cluster_id=approval.cluster_id,
-        cluster_name=approval.cluster_name,
-        params=approval.params,
-        approval_id=approval.id,
-        **extra,
-    )
 
 
 class _AlreadyVoted(Exception):
@@ -106,7 +94,7 @@ class ApprovalFlow:
                 now=now,
             )
             await uow.audit.append(
-                _audit(approval, AuditEvent.REQUESTED, user, now, outcome=plan.summary)
+                approval_entry(approval, AuditEvent.REQUESTED, user, now, outcome=plan.summary)
             )
         if ctx.secrets:
             self.services.vault[approval.id] = dict(ctx.secrets)
@@ -143,7 +131,7 @@ class ApprovalFlow:
             )
             if not decision.allowed:
                 await uow.audit.append(
-                    _audit(
+                    approval_entry(
                         approval,
                         AuditEvent.DENIED_BY_POLICY,
                         user,
@@ -171,7 +159,7 @@ class ApprovalFlow:
                     raise _AlreadyVoted
                 return Reply.error("You have already voted on this request.", title="Vote refused")
             event = AuditEvent.DENIED if choice == DENY else AuditEvent.APPROVED
-            await uow.audit.append(_audit(approval, event, user, now, outcome=event.value))
+            await uow.audit.append(approval_entry(approval, event, user, now, outcome=event.value))
             if choice == DENY:
                 self.services.vault.pop(approval.id, None)
         return await self._reconcile(approval_id, user)
@@ -203,7 +191,7 @@ class ApprovalFlow:
             reason = "Only the requester or an admin can cancel this request"
             refused = f"cancel refused: {reason}"
             await uow.audit.append(
-                _audit(approval, AuditEvent.DENIED_BY_POLICY, user, now, outcome=refused)
+                approval_entry(approval, AuditEvent.DENIED_BY_POLICY, user, now, outcome=refused)
             )
             return Reply.error(reason + ".", title="Cancel refused")
         return await self._close(
@@ -235,7 +223,7 @@ class ApprovalFlow:
             approval.id, ApprovalStatus.PENDING, status, now=now
         ):
             return await self._lost(uow, approval.id)
-        await uow.audit.append(_audit(approval, event, user, now, outcome=outcome))
+        await uow.audit.append(approval_entry(approval, event, user, now, outcome=outcome))
         self.services.vault.pop(approval.id, None)
         approval.status = status
         return approval_reply(approval, votes, note=note)
@@ -253,7 +241,11 @@ class ApprovalFlow:
             won = False
             if pending and (judged.void is not None or judged.tally.reached):
                 won = await uow.approvals.try_transition(
-                    approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXECUTING, now=now
+                    approval_id,
+                    ApprovalStatus.PENDING,
+                    ApprovalStatus.APPROVED,
+                    now=now,
+                    hold=(self.tracking.owner, now + self.services.execution_hold),
                 )
         if not won:
             if approval.status is ApprovalStatus.DENIED:
@@ -262,7 +254,7 @@ class ApprovalFlow:
             if judged.changes:
                 note += f" The {judged.note}."
             return approval_reply(approval, votes, note=note, counted=judged.tally)
-        approval.status = ApprovalStatus.EXECUTING
+        approval.status = ApprovalStatus.APPROVED
         if judged.void is not None:
             return await self._void(approval, votes, judged.void)
         return await self.execute_approved(approval, votes, judged.tally)
@@ -344,6 +336,13 @@ class ApprovalFlow:
             approvers=approvers,
         )
 
+    async def void_stale(self, approval: Approval) -> Reply:
+        """Void a request left approved by a process that stopped before executing it."""
+        async with self._db.unit_of_work(readonly=True) as uow:
+            votes = await uow.approvals.votes(approval.id)
+        self.services.vault.pop(approval.id, None)
+        return await self._void(approval, votes, "the bot stopped before executing it")
+
     async def _void(self, approval: Approval, votes: Sequence[Vote], why: str) -> Reply:
         now = self.services.clock()
         requester = UserRef(
@@ -354,10 +353,10 @@ class ApprovalFlow:
         )
         async with self._db.unit_of_work() as uow:
             if await uow.approvals.try_transition(
-                approval.id, ApprovalStatus.EXECUTING, ApprovalStatus.VOIDED, now=now
+                approval.id, ApprovalStatus.APPROVED, ApprovalStatus.VOIDED, now=now
             ):
                 await uow.audit.append(
-                    _audit(approval, AuditEvent.VOIDED, requester, now, outcome=why)
+                    approval_entry(approval, AuditEvent.VOIDED, requester, now, outcome=why)
                 )
                 await uow.approvals.set_result(approval.id, text=why)
         approval.status = ApprovalStatus.VOIDED
@@ -379,7 +378,9 @@ class ApprovalFlow:
                 if approval is None:
                     continue
                 await uow.audit.append(
-                    _audit(approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum")
+                    approval_entry(
+                        approval, AuditEvent.EXPIRED, None, now, outcome="expired before quorum"
+                    )
                 )
                 self.services.vault.pop(approval_id, None)
                 note = "This request expired; ask again."

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import SecretStr
 
@@ -48,6 +48,7 @@ from commands.services import (
 from commands.store.errors import StoreError
 from commands.store.models import AuditEvent
 from commands.store.session import Database
+from commands.sweeper import Sweeper
 from commands.tracking import Tracking
 from dws.errors import DwsError
 
@@ -94,6 +95,7 @@ class Dispatcher:
         notify: Notify = _no_notify,
         default_target: str = "default",
         track_interval: float = 5.0,
+        execution_hold: timedelta = timedelta(minutes=10),
     ) -> None:
         self.services = Services(
             registry=registry,
@@ -103,9 +105,11 @@ class Dispatcher:
             clock=clock,
             notify=notify,
             default_target=default_target,
+            execution_hold=execution_hold,
         )
         self.tracking = Tracking(self.services, interval=track_interval)
         self.approvals = ApprovalFlow(self.services, self.tracking)
+        self.sweeper = Sweeper(self.services, self.approvals, self.tracking.owner)
 
     async def handle(self, request: InvocationRequest) -> Reply:
         """Answer a typed command. Never raises."""
@@ -138,9 +142,16 @@ class Dispatcher:
             return []
         return await self.approvals.expire_due()
 
+    async def sweep(self) -> list[str]:
+        """Settle executions a stopped process left behind (at start, then periodically)."""
+        if self.services.db is None:
+            return []
+        return await self.sweeper.sweep()
+
     async def aclose(self) -> None:
-        """Stop the tracker loops (they resume on the next start)."""
+        """Stop the tracker loops (they resume on the next start) and the outcome retries."""
         await self.tracking.aclose()
+        await self.services.outcomes.aclose()
 
     # -- internals -----------------------------------------------------------------------
     async def _handle(self, request: InvocationRequest) -> Reply:

@@ -55,6 +55,12 @@ class CommandFailure(Exception):
         self.follow_ups = follow_ups
 
 
+class OutcomeUnknown(CommandFailure):
+    """A changing request may have reached DWS but got no answer (a timeout, a connection lost
+    after sending): whether it took effect is unknown, so it is audited ``unknown`` and the
+    sweeper settles it from DWS's state, never by sending it again."""
+
+
 M = TypeVar("M", bound=BaseModel)
 
 

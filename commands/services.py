@@ -11,16 +11,17 @@ import logging
 import secrets as _secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import SecretStr
 
+from commands.outcomes import PendingOutcomes
 from commands.policy import Policy
 from commands.registry import Bindings, CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
 from commands.replies import Reply
 from commands.store.audit import AuditEntry
-from commands.store.models import AuditEvent
+from commands.store.models import Approval, AuditEvent
 from commands.store.session import Database
 from dws.errors import DwsApiError, DwsError
 
@@ -61,6 +62,11 @@ class Services:
     default_target: str = DEFAULT_TARGET
     vault: dict[str, Mapping[str, SecretStr]] = field(default_factory=dict)
     """Secrets of pending approvals, in memory only (never stored): approval id → values."""
+    execution_hold: timedelta = timedelta(minutes=10)
+    """How long an approved/executing row is held by its process: longer than a DWS call
+    can take (timeout × attempts); past it, with no tracker, the sweeper settles the row."""
+    outcomes: PendingOutcomes = field(default_factory=PendingOutcomes)
+    """Outcome records waiting for the database (retried in the background)."""
 
     def context(
         self,
@@ -117,6 +123,27 @@ def entry(
         channel=channel,
         at=at,
         **values,
+    )
+
+
+def approval_entry(
+    approval: Approval, event: AuditEvent, user: UserRef | None, now: datetime, **extra: Any
+) -> AuditEntry:
+    """The audit entry of a step of ``approval`` (an approval request, or the execution ledger
+    row of a change that needed none): the one builder of the approval and execution paths."""
+    return entry(
+        event,
+        user,
+        channel=approval.channel,
+        at=now,
+        command_text=approval.command_text,
+        action=approval.action,
+        target_name=approval.target_name,
+        cluster_id=approval.cluster_id,
+        cluster_name=approval.cluster_name,
+        params=approval.params,
+        approval_id=approval.id,
+        **extra,
     )
 
 

@@ -263,17 +263,21 @@ class DwsClient:
         except _RetryableStatus as exc:
             raise _api_error(exc.response, exc.operation) from None
         except httpx.TimeoutException as exc:
+            reached = not _never_sent(exc)
             if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
                 # httpx-aiohttp reports a refused connection as a connect timeout.
                 raise DwsTransportError(
-                    f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}"
+                    f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}",
+                    may_have_reached=reached,
                 ) from None
             raise DwsTimeoutError(
-                f"{call.operation}: no answer from {self.target.endpoint} in time ({_kind(exc)})"
+                f"{call.operation}: no answer from {self.target.endpoint} in time ({_kind(exc)})",
+                may_have_reached=reached,
             ) from None
         except httpx.TransportError as exc:
             raise DwsTransportError(
-                f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}"
+                f"{call.operation}: could not reach {self.target.endpoint}: {_kind(exc)}",
+                may_have_reached=not _never_sent(exc),
             ) from None
 
     async def _send_once(self, call: PreparedCall, timeout: float | None) -> httpx.Response:

@@ -43,7 +43,16 @@ class UnknownOperationError(DwsRequestError):
 
 
 class DwsTransportError(DwsError):
-    """The request did not get an HTTP answer (connection refused, reset, DNS ...)."""
+    """The request did not get an HTTP answer (connection refused, reset, DNS ...).
+
+    ``may_have_reached`` is False only when the request certainly never left (the connection
+    was never opened): then a change it carried did not happen. Otherwise (a timeout, a
+    connection lost after sending) the service may have acted on it: its outcome is unknown.
+    """
+
+    def __init__(self, message: str, *, may_have_reached: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_reached = may_have_reached
 
 
 class DwsTimeoutError(DwsTransportError):

@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from commands.registry import Bindings, CommandContext, CommandFailure, DwsCaller
+from commands.registry import Bindings, CommandContext, CommandFailure, DwsCaller, OutcomeUnknown
 from commands.replies import Reply, table
 from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTransportError
 from dws.models import (
@@ -365,7 +365,8 @@ def _refusals(operation: str) -> Iterator[None]:
     except DwsApiError as exc:
         raise CommandFailure(f"DWS refused {operation}: {_api_detail(exc)}") from None
     except DwsTransportError as exc:
-        raise CommandFailure(f"could not reach DWS: {exc}") from None
+        unknown = OutcomeUnknown if exc.may_have_reached else CommandFailure  # see OutcomeUnknown
+        raise unknown(f"could not reach DWS: {exc}") from None
     except DwsResponseError as exc:
         raise CommandFailure(str(exc)) from None
 

@@ -6,9 +6,10 @@
     await db.upgrade()            # Alembic to head
     async with db.unit_of_work() as uow:
         uow.approvals   # ApprovalRepository: create, get, add_vote, votes, try_transition,
-                        #   set_message_ref, set_result, list_pending, expire_due
+                        #   release, list_stale, take, set_message_ref, set_result,
+                        #   list_pending, expire_due
         uow.trackers    # TrackerRepository: create, get, claim_due, record_poll, finish,
-                        #   release, set_message_ref, list_active
+                        #   release, set_message_ref, list_active, active_for
         uow.audit       # AuditRepository: append, append_many (-> AppendedRecord: seq, id,
                         #   at, prev_hash, hash), head, has_head, query, stream, raw_rows,
                         #   add_checkpoint, checkpoints

@@ -32,6 +32,9 @@ from commands.store.redaction import redact
 
 _FRESH = {"populate_existing": True}
 
+Hold = tuple[str, datetime]
+"""(executor, until): who holds an approved/executing row, and until when."""
+
 
 class ApprovalRepository:
     """Approvals and votes within one unit of work (never commits)."""
@@ -61,8 +64,11 @@ class ApprovalRepository:
         now: datetime | None = None,
         bindings: Mapping[str, str] | None = None,
         requester_groups: Sequence[str] = (),
+        status: ApprovalStatus = ApprovalStatus.PENDING,
+        hold: Hold | None = None,
     ) -> Approval:
-        """Store a new pending approval and return it.
+        """Store a new approval (pending, or ``executing`` under ``hold`` for a change that
+        needs no approval: the row is then its execution ledger) and return it.
 
         ``requester_groups``: the groups the requester had (the policy re-check at execution
         maps them to roles again)."""
@@ -82,7 +88,9 @@ class ApprovalRepository:
             params=dict(params or {}),
             plan_state=dict(plan_state or {}),
             bindings=dict(bindings or {}),
-            status=ApprovalStatus.PENDING,
+            status=status,
+            executor=hold[0] if hold else None,
+            executing_until=hold[1] if hold else None,
             required_approvals=required_approvals,
             approver_roles=list(approver_roles),
             distinct_roles=distinct_roles,
@@ -151,20 +159,72 @@ class ApprovalRepository:
         to_status: ApprovalStatus,
         *,
         now: datetime | None = None,
+        hold: Hold | None = None,
+        held_by: str | None = None,
     ) -> bool:
         """Move the approval from ``from_status`` (one or several) to ``to_status`` atomically.
 
         True only for the caller whose UPDATE changed the row; everyone else gets False.
+        ``hold`` = (executor, until) is who holds the row while it runs; moving to any other
+        status than approved/executing clears the hold. ``held_by``: only if that executor
+        still holds it (a late outcome never overwrites what the sweeper settled).
         """
         sources = [from_status] if isinstance(from_status, str) else list(from_status)
+        values: dict[str, Any] = {"status": to_status, "updated_at": now or utcnow()}
+        if hold is not None:
+            values.update(executor=hold[0], executing_until=hold[1])
+        elif to_status not in (ApprovalStatus.APPROVED, ApprovalStatus.EXECUTING):
+            values.update(executor=None, executing_until=None)
+        stmt = sa.update(Approval).where(Approval.id == approval_id, Approval.status.in_(sources))
+        if held_by is not None:
+            stmt = stmt.where(Approval.executor == held_by)
+        stmt = stmt.values(**values).returning(Approval.id)
+        stmt = stmt.execution_options(synchronize_session=False)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def release(self, approval_id: str, held_by: str, *, now: datetime) -> bool:
+        """``held_by`` lets go of an executing row (a tracker follows it, or its outcome is
+        unknown): it is due for the sweeper at once unless a live tracker has it."""
         stmt = (
             sa.update(Approval)
-            .where(Approval.id == approval_id, Approval.status.in_(sources))
-            .values(status=to_status, updated_at=now or utcnow())
+            .where(
+                Approval.id == approval_id,
+                Approval.status == ApprovalStatus.EXECUTING,
+                Approval.executor == held_by,
+            )
+            .values(executor=None, executing_until=now)
             .returning(Approval.id)
             .execution_options(synchronize_session=False)
         )
         return (await self.session.execute(stmt)).first() is not None
+
+    async def list_stale(self, *, now: datetime, limit: int = 50) -> list[Approval]:
+        """Approved or executing rows whose hold has run out (or that never had one), oldest
+        first: a process stopped between the transition and the record of the outcome."""
+        stmt = (
+            sa.select(Approval)
+            .where(*self._stale(now))
+            .order_by(Approval.updated_at, Approval.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt, execution_options=_FRESH)).all())
+
+    async def take(self, approval_id: str, hold: Hold, *, now: datetime) -> bool:
+        """Hold a stale row (the sweeper): True if its hold was still run out."""
+        stmt = (
+            sa.update(Approval)
+            .where(Approval.id == approval_id, *self._stale(now))
+            .values(executor=hold[0], executing_until=hold[1])
+            .returning(Approval.id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    @staticmethod
+    def _stale(now: datetime) -> tuple[sa.ColumnElement[bool], ...]:
+        running = (ApprovalStatus.APPROVED, ApprovalStatus.EXECUTING)
+        expired = sa.or_(Approval.executing_until.is_(None), Approval.executing_until <= now)
+        return (Approval.status.in_(running), expired)
 
     async def set_message_ref(self, approval_id: str, channel: str, ts: str) -> None:
         """Remember the chat message that shows this approval (to update it in place)."""

@@ -271,9 +271,12 @@ class AuditRepository:
         event: AuditEvent | None = None,
         since: datetime | None = None,
         limit: int = 50,
+        approval_id: str | None = None,
     ) -> list[AuditRecord]:
         """Newest records first. ``cluster`` matches id or name; ``user`` matches id or name."""
         stmt = sa.select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+        if approval_id is not None:
+            stmt = stmt.where(AuditRecord.approval_id == approval_id)
         if cluster is not None:
             stmt = stmt.where(
                 sa.or_(AuditRecord.cluster_id == cluster, AuditRecord.cluster_name == cluster)

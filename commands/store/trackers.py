@@ -194,6 +194,14 @@ class TrackerRepository:
         )
         return list((await self.session.scalars(stmt, execution_options=_FRESH)).all())
 
+    async def active_for(self, approval_id: str) -> bool:
+        """True when an active tracker follows the execution of ``approval_id``."""
+        stmt = sa.select(TrackedOperation.id).where(
+            TrackedOperation.approval_id == approval_id,
+            TrackedOperation.status == TrackerStatus.ACTIVE,
+        )
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
     async def _update(self, tracker_id: str, **values: Any) -> None:
         stmt = (
             sa.update(TrackedOperation)

@@ -12,6 +12,9 @@ expression (``re:^/v1\\.0/.*/clusters$``), optionally only for one HTTP method, 
 Kinds:
 
 ``latency``   wait ``seconds`` (real time) before the request goes on; combines with the others.
+``hold``      handle the request (its effect is applied), then wait ``seconds`` (real time)
+              before the answer is sent: a client that gives up or dies meanwhile has changed
+              the state without learning it (tests of crashes after a call landed).
 ``error``     answer ``status`` (5xx, default 503) with a DWS error body
               (``code``, default ``DWS.0001``; the reference documents no server-side codes).
 ``throttle``  answer 429 with ``Retry-After: retry_after`` (seconds) and the API gateway's
@@ -40,15 +43,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-KINDS = ("latency", "error", "throttle", "drop")
+KINDS = ("latency", "hold", "error", "throttle", "drop")
 CONTROL_PREFIX = "/_sim/"
 THROTTLED_CODE = "APIGW.0308"
 ERROR_CODE = "DWS.0001"
 MAX_LATENCY = 600.0  # seconds of injected latency, at most
 MAX_RETRY_AFTER = 86_400
-_SPEC = re.compile(r"^(?P<pattern>.+?)=(?P<kind>latency|error|throttle|drop)(?::(?P<opts>.*))?$")
+_SPEC = re.compile(rf"^(?P<pattern>.+?)=(?P<kind>{'|'.join(KINDS)})(?::(?P<opts>.*))?$")
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -262,7 +265,10 @@ class FaultMiddleware:
         delay = sum(r.seconds for r in fired if r.kind == "latency")
         if delay:
             await asyncio.sleep(delay)
-        action = next((r for r in fired if r.kind != "latency"), None)
+        hold = sum(r.seconds for r in fired if r.kind == "hold")
+        if hold:
+            send = _held(send, hold)
+        action = next((r for r in fired if r.kind not in ("latency", "hold")), None)
         if action is None:
             await self.app(scope, receive, send)
             return
@@ -278,6 +284,17 @@ class FaultMiddleware:
             await _send_json(send, 429, action.code or THROTTLED_CODE, msg, retry)
         else:
             await drop_connection(receive, send)
+
+
+def _held(send: Send, seconds: float) -> Send:
+    """``send`` whose answer waits ``seconds`` once the app has handled the request."""
+
+    async def held(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(seconds)
+        await send(message)
+
+    return held
 
 
 async def drop_connection(receive: Receive, send: Send) -> None:

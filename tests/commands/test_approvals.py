@@ -129,6 +129,7 @@ async def test_request_approve_execute(
         ("requested", "alice"),
         ("denied_by_policy", "alice"),
         ("approved", "bob"),
+        ("executing", "alice"),
         ("executed", "alice"),
         ("succeeded", "alice"),
     ]
@@ -243,6 +244,7 @@ async def test_zero_approvals_execute_at_once(
     assert world.executed == [("restart", "alice", {"cluster_id": "c-1"})]
     assert await events(database) == [
         ("allowed", "alice"),
+        ("executing", "alice"),
         ("executed", "alice"),
         ("succeeded", "alice"),
     ]

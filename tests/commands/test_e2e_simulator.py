@@ -148,6 +148,7 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
         "denied_by_policy",
         "denied_by_policy",
         "approved",
+        "executing",
         "executed",
         "succeeded",
     ]

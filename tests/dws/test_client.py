@@ -172,6 +172,26 @@ async def test_unsafe_method_retried_when_never_sent() -> None:
     assert len(handler.requests) == 2
 
 
+@pytest.mark.parametrize(
+    ("failure", "reached"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("no route"), False),
+        (httpx.ReadTimeout("slow"), True),
+        (httpx.ReadError("connection reset"), True),
+        (httpx.RemoteProtocolError("server disconnected"), True),
+    ],
+)
+async def test_a_transport_error_says_whether_the_request_may_have_reached_dws(
+    failure: httpx.TransportError, reached: bool
+) -> None:
+    handler = Recorder(*[failure] * 4)
+    async with make_client(handler, []) as client:
+        with pytest.raises(DwsTransportError) as info:
+            await client.call("restart_cluster", {"cluster_id": CID}, body={"restart": {}})
+    assert info.value.may_have_reached is reached
+
+
 async def test_unsafe_method_retried_on_429() -> None:
     handler = Recorder(dws_error(429, "DWS.0001", "slow down"), ok({}))
     async with make_client(handler, []) as client:

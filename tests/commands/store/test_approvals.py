@@ -156,6 +156,58 @@ async def test_try_transition(database: Database) -> None:
     assert approval is not None and approval.status is ApprovalStatus.EXECUTING
 
 
+async def test_the_hold_of_an_executing_row_decides_who_records_and_when_it_is_stale(
+    database: Database,
+) -> None:
+    approval_id = await _create(database)
+    now = utcnow()
+    async with database.unit_of_work() as uow:
+        repo = uow.approvals
+        hold = ("proc-1", now + timedelta(minutes=10))
+        assert await repo.try_transition(
+            approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXECUTING, now=now, hold=hold
+        )
+        assert await repo.list_stale(now=now) == []
+        assert not await repo.take(approval_id, ("sweeper", now), now=now)  # still held
+        later = now + timedelta(minutes=11)
+        assert [a.id for a in await repo.list_stale(now=later)] == [approval_id]
+        assert await repo.take(approval_id, ("sweeper", later + timedelta(seconds=30)), now=later)
+        assert not await repo.release(approval_id, "proc-1", now=later)  # no longer its row
+        assert not await repo.try_transition(  # a late outcome never overwrites the sweeper's
+            approval_id,
+            ApprovalStatus.EXECUTING,
+            ApprovalStatus.SUCCEEDED,
+            now=later,
+            held_by="proc-1",
+        )
+        assert await repo.try_transition(
+            approval_id,
+            ApprovalStatus.EXECUTING,
+            ApprovalStatus.INTERRUPTED,
+            now=later,
+            held_by="sweeper",
+        )
+        approval = await repo.get(approval_id)
+        assert await repo.list_stale(now=later + timedelta(days=1)) == []
+    assert approval is not None and approval.status is ApprovalStatus.INTERRUPTED
+    assert (approval.executor, approval.executing_until) == (None, None)
+
+
+async def test_a_released_row_is_stale_at_once_unless_a_tracker_follows_it(
+    database: Database,
+) -> None:
+    now = utcnow()
+    approval_id = await _create(
+        database, status=ApprovalStatus.EXECUTING, hold=("proc-1", now + timedelta(hours=1))
+    )
+    async with database.unit_of_work() as uow:
+        assert await uow.approvals.release(approval_id, "proc-1", now=now)
+        assert [a.id for a in await uow.approvals.list_stale(now=now)] == [approval_id]
+        assert not await uow.trackers.active_for(approval_id)
+        await uow.trackers.create(target_name="default", kind="restart", approval_id=approval_id)
+        assert await uow.trackers.active_for(approval_id)
+
+
 async def test_200_concurrent_transitions_execute_once(db_kind: str, tmp_path: Path) -> None:
     async with fresh_database(db_kind, tmp_path, pool_size=20) as db:
         approval_id = await _create(db)
