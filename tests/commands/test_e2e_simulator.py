@@ -168,6 +168,7 @@ async def test_state_change_voids_the_approval(env: Env) -> None:
     pending = await env.say(ALICE, f"/dws restart {name}")
     assert pending.ref
     env.state.restart_cluster(env.cluster(name).id)  # someone restarts it outside the bot
+    env.advance(env.state.start_delay)  # and the restart has started
     void = await env.click(BOB, pending.ref)
     assert void.text.startswith("The approval is void: ") and "Nothing was executed" in void.text
     assert len(env.restarts()) == 0

@@ -61,6 +61,7 @@ async def idle_cluster(client: DwsClient, served: Served) -> str:
 async def test_restart_lifecycle(client: DwsClient, served: Served) -> None:
     cid = await idle_cluster(client, served)
     await client.call("restart_cluster", {"cluster_id": cid}, body={"restart": {}})
+    served.state.advance(served.state.start_delay)  # accepted operations start a little later
     detail = ListClusterDetailsResponse.model_validate(
         await client.call("list_cluster_details", {"cluster_id": cid})
     ).cluster

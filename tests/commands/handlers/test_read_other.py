@@ -47,6 +47,7 @@ async def test_events_filtered_by_cluster_and_time(sim: Sim) -> None:
 
 async def test_events_show_a_new_restart(sim: Sim) -> None:
     await sim.change("/dws restart reporting")
+    sim.advance(sim.state.start_delay)  # the start event comes when the restart starts
     reply = await sim.read("/dws events reporting --since 5m")
     assert any("reboot" in e.lower() or "restart" in e.lower() for e in cells(reply, "event"))
 
