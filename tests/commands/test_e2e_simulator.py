@@ -129,7 +129,9 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
 
     async with env.db.unit_of_work(readonly=True) as uow:
         [op] = await uow.trackers.list_active()
-    assert await env.dispatcher.tracking.poll_once(op.id) is False
+    assert await env.dispatcher.tracking.poll_once(op.id) is False  # accepted, not started
+    env.advance(env.state.start_delay)
+    assert await env.dispatcher.tracking.poll_once(op.id) is False  # REBOOTING: started
     env.advance(3600)
     assert await env.dispatcher.tracking.poll_once(op.id) is True
     async with env.db.unit_of_work(readonly=True) as uow:
