@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,13 +18,15 @@ from commands.handlers._common import (
     short,
     when,
 )
-from commands.registry import CommandContext, CommandFailure, command
+from commands.registry import CommandContext, CommandFailure, DwsCaller, command
 from commands.replies import Reply
 from dws.models import Event, ListEventsResponse
+from dws.paging import paginate_model
 
 PAGE = 1000
 MAX_PAGES = 10
 MAX_ROWS = 50
+M = TypeVar("M", bound=BaseModel)
 
 
 class EventsArgs(BaseModel):
@@ -79,18 +83,36 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
 
 
 async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[Event]:
-    """Pages of list_events (newest first) until they reach `cutoff` or run out."""
+    """Events of list_events (newest first, paged by `dws.paging`) until one is older than
+    `cutoff` or they run out (at most MAX_PAGES pages)."""
     items: list[Event] = []
-    for page in range(1, MAX_PAGES + 1):
-        query = {"offset": str(page), "limit": str(PAGE)}
-        data = await call_model(ctx.dws, "list_events", ListEventsResponse, query)
-        batch = data.events
-        items.extend(batch)
-        times = [t for t in (parse_time(e.occur_time) for e in batch) if t is not None]
-        total = data.count or 0
-        if len(batch) < PAGE or len(items) >= total or (times and min(times) < cutoff):
-            break
+    pages = paginate_model(
+        _Answers(ctx.dws),
+        "list_events",
+        ListEventsResponse,
+        "events",
+        page_size=PAGE,
+        max_items=PAGE * MAX_PAGES,
+    )
+    async with contextlib.aclosing(pages):
+        async for event in pages:
+            items.append(event)
+            moment = parse_time(event.occur_time)
+            if moment is not None and moment < cutoff:
+                break
     return items
+
+
+class _Answers:
+    """``ctx.dws`` as the pager reads it: a failure is the handlers' one-line `CommandFailure`."""
+
+    def __init__(self, dws: DwsCaller) -> None:
+        self.dws = dws
+
+    async def call_model(
+        self, operation: str, model: type[M], params: Any = None, body: Any = None
+    ) -> M:
+        return await call_model(self.dws, operation, model, params, body)
 
 
 def _recent(event: Event, cutoff: datetime) -> bool:

@@ -142,4 +142,3 @@ async def test_job_based_tracking_sees_the_job(env: Env) -> None:
     assert tracker.status is TrackerStatus.SUCCEEDED and tracker.evidence == "job RUNNING"
     assert approval.status is ApprovalStatus.SUCCEEDED
     assert env.cluster(stopped.name).status == "AVAILABLE"
-
