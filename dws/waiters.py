@@ -106,7 +106,11 @@ async def wait_for_cluster(
     interval: float = 10.0,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Poll the cluster details until ``until(cluster)`` holds; returns the cluster object."""
+    """Poll the cluster details until ``until(cluster)`` holds; returns the cluster object.
+
+    Right after DWS accepts an operation the cluster still looks as before, so "settled" can
+    hold before the operation has even started: the bot's trackers wait for evidence first
+    (`commands.tracking`)."""
     condition = until or cluster_is()
 
     async def check() -> tuple[bool, dict[str, Any]]:
