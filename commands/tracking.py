@@ -293,7 +293,8 @@ class Tracking:
                     op, f"nothing showed it started within {waited:.0f} s ({result.progress})"
                 )
                 return True
-            result = PollResult(False, False, f"{WAITING} ({result.progress})")
+            seen = result.progress
+            result = PollResult(False, False, seen if WAITING in seen else f"{WAITING} ({seen})")
         if result.progress != (op.last_progress or ""):
             await self._notify(op, result)
         async with db.unit_of_work() as uow:

@@ -108,7 +108,7 @@ async def test_without_evidence_the_outcome_is_unknown_after_the_bound(env: Env)
     assert (record.user_id, record.user_name, record.approvers) == ("alice", "Alice", ["Bob"])
     assert record.approval_id == approval_id and record.cluster_name == name
     assert record.outcome and "nothing showed it started within 600 s" in record.outcome
-    channel, message = env.sent[-1]
+    [(channel, message)] = [(c, m) for c, m in env.sent if "outcome unknown" in m.title]
     assert channel == "C-ops" and message.ref == approval_id
     assert message.severity is Severity.WARNING and "outcome unknown" in message.title
     assert f"/dws cluster {name}" in message.text and f"/dws events {name}" in message.text
