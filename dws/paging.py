@@ -6,44 +6,27 @@ number, starting at 1 ("Current page. The default value is 1", e.g. ``list_event
 ``list_alarm_detail``, ``list_event_subs``). The convention is read from the catalogue's own
 parameter description, so each operation is paged the way the service expects.
 
-`paginate` yields the items of raw answers (dicts); `paginate_model` parses every page into a
-response model and yields its items (the handlers' way). Both stop at a short or empty page,
-at the answer's ``count``, or at ``max_items``; a consumer may stop early (no more pages are
-fetched).
+    async for event in paginate(client.call, "list_events", "events"): ...      # dicts
+    fetch = lambda op, query: call_model(ctx.dws, op, ListEventsResponse, query)
+    async for event in paginate(fetch, "list_events", "events"): ...            # models
+
+``fetch(operation, query)`` gets one page: a raw answer (a dict) or a response model; the
+items are its ``items_key`` list. Paging stops at a short or empty page, at the answer's
+``count``, or at ``max_items``; a consumer may stop early (no more pages are fetched).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
 from dws.errors import DwsRequestError, DwsResponseError
 from dws.operations import get_operation
 
-M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
-
-
-class Caller(Protocol):
-    """What `paginate` needs of a client (`dws.client.DwsClient` satisfies it)."""
-
-    async def call(
-        self, op_name: str, params: Mapping[str, Any] | None = None, body: Any = None
-    ) -> Any: ...
-
-
-class ModelCaller(Protocol):
-    """What `paginate_model` needs of a client (`dws.client.DwsClient` satisfies it)."""
-
-    async def call_model(
-        self,
-        operation: str,
-        model: type[M],
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-    ) -> M: ...
+PageFetch = Callable[[str, dict[str, Any]], Awaitable[Any]]
+"""``fetch(operation, query)``: one page (``query`` has ``offset`` and ``limit``)."""
 
 
 def offset_is_page_number(operation: str) -> bool:
@@ -55,62 +38,21 @@ def offset_is_page_number(operation: str) -> bool:
 
 
 async def paginate(
-    client: Caller,
+    fetch: PageFetch,
     operation: str,
-    items_key: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    page_size: int = 100,
-    max_items: int | None = None,
-) -> AsyncGenerator[dict[str, Any]]:
-    """Yield every item of a paginated list operation, fetching one page at a time."""
-
-    async def fetch(query: dict[str, Any]) -> tuple[list[Any], int | None]:
-        page = await client.call(operation, query)
-        items = page.get(items_key) if isinstance(page, dict) else None
-        if not isinstance(items, list):
-            raise DwsResponseError(f"{operation}: the answer has no list {items_key!r}")
-        total = page.get("count")
-        return items, total if isinstance(total, int) else None
-
-    async for item in _pages(operation, fetch, params, page_size, max_items):
-        yield item
-
-
-async def paginate_model(
-    client: ModelCaller,
-    operation: str,
-    model: type[BaseModel],
     items_key: str,
     params: Mapping[str, Any] | None = None,
     *,
     page_size: int = 100,
     max_items: int | None = None,
 ) -> AsyncGenerator[Any]:
-    """Yield every item of a paginated list operation, each page parsed into ``model`` (a page
-    that does not fit raises ``DwsResponseError`` naming the operation)."""
-
-    async def fetch(query: dict[str, Any]) -> tuple[list[Any], int | None]:
-        page = await client.call_model(operation, model, query)
-        total = getattr(page, "count", None)
-        return list(getattr(page, items_key) or []), total if isinstance(total, int) else None
-
-    async for item in _pages(operation, fetch, params, page_size, max_items):
-        yield item
-
-
-async def _pages(
-    operation: str,
-    fetch: Callable[[dict[str, Any]], Awaitable[tuple[list[T], int | None]]],
-    params: Mapping[str, Any] | None,
-    page_size: int,
-    max_items: int | None,
-) -> AsyncGenerator[T]:
+    """Yield every item of a paginated list operation, fetching one page at a time."""
     by_page = offset_is_page_number(operation)
     offset = 1 if by_page else 0
     seen = 0
     while True:
-        items, total = await fetch({**(params or {}), "offset": offset, "limit": page_size})
+        page = await fetch(operation, {**(params or {}), "offset": offset, "limit": page_size})
+        items, total = _items(page, operation, items_key)
         for item in items:
             yield item
             seen += 1
@@ -119,3 +61,16 @@ async def _pages(
         if len(items) < page_size or (total is not None and seen >= total) or not items:
             return
         offset += 1 if by_page else len(items)
+
+
+def _items(page: Any, operation: str, items_key: str) -> tuple[list[Any], int | None]:
+    """A page's items and its ``count`` (None when absent)."""
+    if isinstance(page, BaseModel):
+        items, total = getattr(page, items_key, None), getattr(page, "count", None)
+    elif isinstance(page, dict):
+        items, total = page.get(items_key), page.get("count")
+    else:
+        items = total = None
+    if not isinstance(items, list):
+        raise DwsResponseError(f"{operation}: the answer has no list {items_key!r}")
+    return items, total if isinstance(total, int) else None

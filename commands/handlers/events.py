@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -18,15 +17,14 @@ from commands.handlers._common import (
     short,
     when,
 )
-from commands.registry import CommandContext, CommandFailure, DwsCaller, command
+from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 from dws.models import Event, ListEventsResponse
-from dws.paging import paginate_model
+from dws.paging import paginate
 
 PAGE = 1000
 MAX_PAGES = 10
 MAX_ROWS = 50
-M = TypeVar("M", bound=BaseModel)
 
 
 class EventsArgs(BaseModel):
@@ -86,10 +84,9 @@ async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[Event]:
     """Events of list_events (newest first, paged by `dws.paging`) until one is older than
     `cutoff` or they run out (at most MAX_PAGES pages)."""
     items: list[Event] = []
-    pages = paginate_model(
-        _Answers(ctx.dws),
+    pages = paginate(
+        lambda op, query: call_model(ctx.dws, op, ListEventsResponse, query),
         "list_events",
-        ListEventsResponse,
         "events",
         page_size=PAGE,
         max_items=PAGE * MAX_PAGES,
@@ -101,18 +98,6 @@ async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[Event]:
             if moment is not None and moment < cutoff:
                 break
     return items
-
-
-class _Answers:
-    """``ctx.dws`` as the pager reads it: a failure is the handlers' one-line `CommandFailure`."""
-
-    def __init__(self, dws: DwsCaller) -> None:
-        self.dws = dws
-
-    async def call_model(
-        self, operation: str, model: type[M], params: Any = None, body: Any = None
-    ) -> M:
-        return await call_model(self.dws, operation, model, params, body)
 
 
 def _recent(event: Event, cutoff: datetime) -> bool:

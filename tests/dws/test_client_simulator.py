@@ -80,7 +80,7 @@ async def test_restart_lifecycle(client: DwsClient, served: Served) -> None:
     assert final["status"] == "AVAILABLE" and not final.get("task_status")
     shown = [p for p in progress if p]
     assert len(shown) >= 2 and shown == sorted(shown, key=lambda p: int(str(p).rstrip("%")))
-    events = [e async for e in paginate(client, "list_events", "events", page_size=50)]
+    events = [e async for e in paginate(client.call, "list_events", "events", page_size=50)]
     assert any(e.get("source_id") == cid and e["name"] == "rebootClusterSuccess" for e in events)
 
 
