@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 CLUSTER_FAILED = frozenset({"UNAVAILABLE", "CREATION FAILED", "FAILED", "DELETED"})
 DEFAULT_SETTLED = ("AVAILABLE",)
 MAX_POLLS = 2000
+KIND_LENGTH = 64  # tracked_operations.kind
 START_TIMEOUT = 600.0
 """Seconds a tracker waits to see the operation start before calling its outcome unknown
 (the real service starts an accepted operation within seconds)."""
@@ -79,7 +80,9 @@ def encode_kind(action: str, settled: tuple[str, ...], before: str | None = None
     """The stored ``kind``: the action, the settled statuses when not the default, and the
     cluster's status before the operation (``restart``, ``stop@STOPPED<AVAILABLE``)."""
     kind = action if tuple(settled) == DEFAULT_SETTLED else f"{action}@{','.join(settled)}"
-    return (f"{kind}<{before}" if before else kind)[:64]
+    if before and len(kind) + 1 + len(before) <= KIND_LENGTH:  # never a cut-off status
+        return f"{kind}<{before}"
+    return kind[:KIND_LENGTH]
 
 
 def decode_kind(kind: str) -> tuple[str, tuple[str, ...]]:

@@ -25,6 +25,8 @@ def test_kind_round_trip() -> None:
     assert kind == "stop@STOPPED<AVAILABLE"
     assert decode_kind(kind) == ("stop", ("STOPPED",)) and status_before(kind) == "AVAILABLE"
     assert decode_kind("restart<AVAILABLE") == ("restart", ("AVAILABLE",))
+    long = encode_kind("x" * 60, ("AVAILABLE",), "AVAILABLE")  # too long: no cut-off status
+    assert long == "x" * 60 and status_before(long) is None
 
 
 def test_judge_job() -> None:
