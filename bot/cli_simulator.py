@@ -14,6 +14,7 @@ import typer
 from starlette.types import ASGIApp
 
 from dws.simulator import defaults
+from dws.simulator.state.base import START_DELAY
 
 app = typer.Typer(
     help="Run the DWS simulator (a local fake of the service) over HTTP.",
@@ -37,6 +38,7 @@ class SimulatorOptions:
     iam_password: str = defaults.IAM_PASSWORD
     iam_domain: str = defaults.IAM_DOMAIN
     faults: tuple[str, ...] = ()
+    start_delay: float = START_DELAY
 
     @property
     def endpoint(self) -> str:
@@ -80,7 +82,15 @@ def build_app(options: SimulatorOptions) -> ASGIApp:
         iam_domain=options.iam_domain,
     )
     clock = SimClock(speed=options.speed)
-    state = SimState(seed=options.seed, clock=clock, project_id=options.project_id)
+    try:
+        state = SimState(
+            seed=options.seed,
+            clock=clock,
+            project_id=options.project_id,
+            start_delay=options.start_delay,
+        )
+    except ValueError as exc:
+        raise ValueError(f"--start-delay: {exc}") from None
     return simulator_app(state, auth=auth, faults=faults)
 
 
@@ -88,7 +98,8 @@ def banner(options: SimulatorOptions) -> str:
     """What the command prints at start: endpoint, project, demo credentials, env vars."""
     ep = options.endpoint
     lines = [
-        f"DWS simulator on {ep}  (seed {options.seed}, speed {options.speed:g}x)",
+        f"DWS simulator on {ep}  (seed {options.seed}, speed {options.speed:g}x, "
+        f"operations start {options.start_delay:g} s after they are accepted)",
         f"  project id     {options.project_id}",
         f"  AK / SK        {options.ak} / {options.sk}",
         f"  IAM            user {options.iam_user}, password {options.iam_password}, "
@@ -122,6 +133,9 @@ def simulator(
         [],
         help="Inject a fault: PATTERN=KIND[:key=value,...], KIND latency|hold|error|throttle|drop.",
     ),
+    start_delay: float = typer.Option(
+        START_DELAY, help="Simulated seconds between accepting an operation and its start."
+    ),
 ) -> None:
     """Serve the DWS simulator (the embedded default backend) over HTTP."""
     options = SimulatorOptions(
@@ -136,6 +150,7 @@ def simulator(
         iam_password,
         iam_domain,
         tuple(fault),
+        start_delay,
     )
     try:
         asgi = build_app(options)

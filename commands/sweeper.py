@@ -9,8 +9,10 @@ One replica at a time (the lease ``sweeper``) settles such rows:
 - ``executing``: what DWS shows decides, read-only. The job's status when a job id was
   recorded; otherwise the cluster: a task still running → look again later; a failed task →
   ``failed``; idle → the cluster's events since the intent (``...Success`` → ``succeeded``,
-  ``...Failure`` → ``failed``); nothing that proves either → ``interrupted`` (the requester is
-  asked to check the cluster). Each end is audited and told to the requester via ``notify``.
+  ``...Failure`` → ``failed``); nothing yet → looked at again (DWS shows an accepted operation
+  only once it starts), until ``NOT_STARTED`` after the intent; then nothing that proves either →
+  ``interrupted`` (the requester is asked to check the cluster). Each end is audited and told
+  to the requester via ``notify``.
 
     sweeper = Sweeper(services, flow, owner)
     settled = await sweeper.sweep()      # at start and periodically; the ids it finished
@@ -37,6 +39,9 @@ RECHECK = timedelta(seconds=30)
 """A row whose operation still runs on DWS is looked at again after this."""
 GIVE_UP = timedelta(hours=6)
 """An operation still running this long after the intent is called ``interrupted``."""
+NOT_STARTED = timedelta(minutes=30)
+"""DWS shows an accepted operation only once it starts (a few seconds to minutes later): until
+this long after the intent, a cluster showing nothing yet is looked at again, not given up."""
 SKEW = timedelta(minutes=1)
 """Events this much before the intent still count (DWS's clock and ours differ)."""
 EVENT_PAGE = 1000
@@ -148,7 +153,13 @@ class Sweeper:
         running = _running(cluster if isinstance(cluster, dict) else {})
         if running is not None:
             return running
-        return await self._from_events(dws, row.cluster_id, since - SKEW)
+        verdict = await self._from_events(dws, row.cluster_id, since - SKEW)
+        if (
+            verdict.status is ApprovalStatus.INTERRUPTED
+            and self.services.clock() - since < NOT_STARTED
+        ):
+            return Verdict(None, "not started yet")
+        return verdict
 
     async def _from_events(self, dws: Any, cluster_id: str, since: datetime) -> Verdict:
         try:

@@ -3,11 +3,20 @@
 A tracker is a `TrackedOperation` row (it survives a restart). It polls the job
 (``list_job_details``) when DWS gave a job id, otherwise the cluster's details
 (``list_cluster_details``: status, task_status, action_progress) until the cluster is settled
-(its status is one of the settled statuses and no task runs) or a task failed. Every poll that
-shows something new is sent as a progress `Reply` through ``notify`` (``ref`` = the approval id,
-or the tracker id), and the end is audited ``succeeded`` or ``failed``.
+(its status is one of the settled statuses and no task runs) or a task failed. The answers are
+read with the vocabulary of `dws.waiters` (job statuses, cluster predicates).
 
-    tracking = Tracking(services, interval=5.0)
+A tracker judges from evidence: DWS accepts an operation before the cluster shows it, so a
+settled cluster proves nothing by itself. It succeeds only once it has seen the operation
+start — a task status, action progress, a status other than the one before the request, or the
+job — or the job finish. What it saw is stored (``evidence``), so a tracker resumed by another
+replica keeps it. With no evidence after ``start_timeout`` seconds (or no end after
+``MAX_POLLS`` polls) it ends ``timed_out``: the outcome is unknown, audited ``unknown`` (the
+approval too) and the requester is told what to check. Every poll that shows something new is
+sent as a progress `Reply` through ``notify`` (``ref`` = the approval id, or the tracker id),
+and the end is audited ``succeeded``, ``failed`` or ``unknown``.
+
+    tracking = Tracking(services, interval=5.0, start_timeout=600.0)
     await tracking.resume_all()          # at start: the worker picks up every active tracker
     await tracking.tick()                # claim due trackers (leased) and poll each once
     await tracking.poll_once(tracker_id) # one step of one tracker (tests drive it directly)
@@ -26,75 +35,118 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from commands.registry import CommandContext, Execution, Plan
+from commands.registry import CommandContext, Execution, Plan, UserRef
 from commands.replies import Field, Reply, Severity
-from commands.services import dws_error_text, log
+from commands.services import dws_error_text, entry, log
 from commands.store.models import ApprovalStatus, AuditEvent, TrackedOperation, TrackerStatus
 from dws.errors import DwsApiError, DwsError, DwsNotFoundError
+from dws.waiters import (
+    JOB_DONE,
+    JOB_FAILED,
+    cluster_is,
+    cluster_progress,
+    cluster_task,
+    job_failure,
+    job_status,
+)
 
 if TYPE_CHECKING:
     from commands.services import Services
     from commands.store.session import UnitOfWork
 
-JOB_DONE = frozenset({"SUCCESS", "SUCCEEDED", "FINISHED"})
-JOB_FAILED = frozenset({"FAIL", "FAILED", "ERROR"})
 CLUSTER_FAILED = frozenset({"UNAVAILABLE", "CREATION FAILED", "FAILED", "DELETED"})
 DEFAULT_SETTLED = ("AVAILABLE",)
 MAX_POLLS = 2000
+KIND_LENGTH = 64  # tracked_operations.kind
+START_TIMEOUT = 600.0
+"""Seconds a tracker waits to see the operation start before calling its outcome unknown
+(the real service starts an accepted operation within seconds)."""
+WAITING = "accepted by DWS; waiting for the operation to start"
 
 
 @dataclass(frozen=True, slots=True)
 class PollResult:
-    """What one poll saw: finished or not, success or not, a progress line, an error code."""
+    """What one poll saw: finished or not, success or not, a progress line, an error code, and
+    what in the answer shows that the operation started (``evidence``), if anything."""
 
     done: bool
     ok: bool
     progress: str
     error_code: str | None = None
+    evidence: str | None = None
 
 
-def encode_kind(action: str, settled: tuple[str, ...]) -> str:
-    """The stored ``kind``: the action, plus the settled statuses when not the default."""
-    if tuple(settled) == DEFAULT_SETTLED:
-        return action
-    return f"{action}@{','.join(settled)}"[:64]
+def encode_kind(action: str, settled: tuple[str, ...], before: str | None = None) -> str:
+    """The stored ``kind``: the action, the settled statuses when not the default, and the
+    cluster's status before the operation (``restart``, ``stop@STOPPED<AVAILABLE``)."""
+    kind = action if tuple(settled) == DEFAULT_SETTLED else f"{action}@{','.join(settled)}"
+    if before and len(kind) + 1 + len(before) <= KIND_LENGTH:  # never a cut-off status
+        return f"{kind}<{before}"
+    return kind[:KIND_LENGTH]
 
 
 def decode_kind(kind: str) -> tuple[str, tuple[str, ...]]:
     """The action and the settled statuses stored in ``kind``."""
-    action, _, settled = kind.partition("@")
+    action, _, settled = kind.partition("<")[0].partition("@")
     return action, tuple(s for s in settled.split(",") if s) or DEFAULT_SETTLED
 
 
+def status_before(kind: str) -> str | None:
+    """The cluster's status before the operation, as stored in ``kind`` (None if unknown)."""
+    return kind.partition("<")[2] or None
+
+
 def judge_job(job: dict[str, Any]) -> PollResult:
-    """Read a ``list_job_details`` answer."""
-    status = str(job.get("status") or "RUNNING").upper()
+    """Read a ``list_job_details`` answer (the job itself is evidence that DWS runs it)."""
+    status = job_status(job) or "RUNNING"
     progress = f"job {status.lower()}" + (f" {job['progress']}" if job.get("progress") else "")
     if status in JOB_DONE:
-        return PollResult(True, True, "job succeeded")
+        return PollResult(True, True, "job succeeded", evidence="job succeeded")
     if status in JOB_FAILED:
-        detail = job.get("failed_detail") or job.get("failed_code") or "no detail given"
         code = str(job.get("failed_code") or "") or None
-        return PollResult(True, False, f"job failed: {detail}", code)
-    return PollResult(False, False, progress)
+        return PollResult(True, False, f"job failed: {job_failure(job)}", code, f"job {status}")
+    return PollResult(False, False, progress, evidence=f"job {status}")
 
 
-def judge_cluster(cluster: dict[str, Any], settled: tuple[str, ...]) -> PollResult:
-    """Read a cluster's details: settled, failed, or still working (with its progress)."""
+def judge_cluster(
+    cluster: dict[str, Any], settled: tuple[str, ...], before: str | None = None
+) -> PollResult:
+    """Read a cluster's details: settled, failed, or still working (with its progress).
+
+    ``evidence`` is what shows that an operation started: a task status, action progress, or
+    a status other than ``before`` (the status when the operation was requested)."""
     status = str(cluster.get("status") or "").upper()
-    task = str(cluster.get("task_status") or "").upper()
-    progress_map = cluster.get("action_progress") or {}
-    if isinstance(progress_map, dict) and progress_map:
-        progress = ", ".join(f"{k} {v}" for k, v in progress_map.items())
-    else:
-        progress = task or status or "unknown"
+    task = cluster_task(cluster)
+    progress_map = cluster_progress(cluster)
+    progress = ", ".join(f"{k} {v}" for k, v in progress_map.items()) or task or status
+    evidence = None
+    if task:
+        evidence = f"task {task}"
+    elif progress_map:
+        evidence = f"progress {progress}"
+    elif before and status and status != before.upper():
+        evidence = f"status {before.upper()} -> {status}"
     if "FAIL" in task:
-        return PollResult(True, False, f"{status}, task {task}", task)
-    if status in {s.upper() for s in settled} and not task:
-        return PollResult(True, True, status)
+        return PollResult(True, False, f"{status}, task {task}", task, evidence)
+    if cluster_is(*settled)(cluster):
+        return PollResult(True, True, status, evidence=evidence)
     if status in CLUSTER_FAILED and not task:
-        return PollResult(True, False, status, status)
-    return PollResult(False, False, progress if progress != status else status)
+        return PollResult(True, False, status, status, evidence)
+    return PollResult(False, False, progress or "unknown", evidence=evidence)
+
+
+OUTCOMES = {
+    TrackerStatus.SUCCEEDED: (AuditEvent.SUCCEEDED, ApprovalStatus.SUCCEEDED),
+    TrackerStatus.FAILED: (AuditEvent.FAILED, ApprovalStatus.FAILED),
+    TrackerStatus.TIMED_OUT: (AuditEvent.UNKNOWN, ApprovalStatus.UNKNOWN),
+}
+"""How a tracker's end is audited and what its approval becomes."""
+
+
+def _status_of(plan: Plan) -> str | None:
+    """The cluster's status when the operation was planned (a later other one is evidence)."""
+    status = plan.state.get("status")
+    return str(status) if status else None
 
 
 class Tracking:
@@ -106,10 +158,17 @@ class Tracking:
     """
 
     def __init__(
-        self, services: Services, *, interval: float = 5.0, owner: str | None = None
+        self,
+        services: Services,
+        *,
+        interval: float = 5.0,
+        owner: str | None = None,
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.services = services
         self.interval = interval
+        self.start_timeout = start_timeout
+        """Seconds without evidence that the operation started before the outcome is unknown."""
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self.lease = timedelta(seconds=max(30.0, 3 * interval))
         self._worker: asyncio.Task[None] | None = None
@@ -138,7 +197,7 @@ class Tracking:
             params=dict(plan.params),
             approvers=list(approvers),
             target_name=ctx.target_name,
-            kind=encode_kind(plan.action, execution.settled_statuses),
+            kind=encode_kind(plan.action, execution.settled_statuses, _status_of(plan)),
             cluster_id=plan.cluster_id,
             cluster_name=plan.cluster_name,
             job_id=execution.job_id,
@@ -218,15 +277,27 @@ class Tracking:
         if op is None or op.status is not TrackerStatus.ACTIVE:
             self._done(tracker_id)
             return True
+        if not op.job_id and not op.cluster_id:
+            await self._give_up(op, "DWS gave neither a job nor a cluster to follow")
+            return True
         if op.polls >= MAX_POLLS:
-            gave_up = PollResult(True, False, f"gave up after {op.polls} polls")
-            await self._finish(tracker_id, gave_up, TrackerStatus.TIMED_OUT)
+            await self._give_up(op, f"it had not finished after {op.polls} polls")
             return True
         result = await self._observe(op)
-        if result.done:
+        evidence = op.evidence or result.evidence
+        if result.done and (evidence or not result.ok):
             status = TrackerStatus.SUCCEEDED if result.ok else TrackerStatus.FAILED
-            await self._finish(tracker_id, result, status)
+            await self._finish(tracker_id, result, status, evidence=evidence)
             return True
+        if not evidence:  # settled or not, nothing shows the operation started yet
+            waited = (self.services.clock() - op.started_at).total_seconds()
+            if waited >= self.start_timeout:
+                await self._give_up(
+                    op, f"nothing showed it started within {waited:.0f} s ({result.progress})"
+                )
+                return True
+            seen = result.progress
+            result = PollResult(False, False, seen if WAITING in seen else f"{WAITING} ({seen})")
         if result.progress != (op.last_progress or ""):
             await self._notify(op, result)
         async with db.unit_of_work() as uow:
@@ -234,9 +305,23 @@ class Tracking:
                 tracker_id,
                 progress=result.progress[:256],
                 next_poll_at=self.services.clock() + timedelta(seconds=self.interval),
+                evidence=evidence[:256] if evidence and not op.evidence else None,
             )
             await uow.trackers.release(tracker_id, self.owner)
         return False
+
+    async def _give_up(self, op: TrackedOperation, why: str) -> None:
+        """End the tracker ``timed_out``: the outcome is unknown; say what to check."""
+        what = op.cluster_name or op.cluster_id
+        check = (
+            f"check `/dws cluster {what}` and `/dws events {what}`"
+            if what
+            else f"check `/dws job {op.job_id}`"
+            if op.job_id
+            else "check the DWS console"
+        )
+        text = f"Outcome unknown: {why}. DWS accepted the request; {check} before trying again."
+        await self._finish(op.id, PollResult(True, False, text), TrackerStatus.TIMED_OUT)
 
     async def _observe(self, op: TrackedOperation) -> PollResult:
         _action, settled = decode_kind(op.kind)
@@ -245,11 +330,10 @@ class Tracking:
             if op.job_id:
                 job = await dws.call("list_job_details", {"job_id": op.job_id})
                 return judge_job(job if isinstance(job, dict) else {})
-            if not op.cluster_id:
-                return PollResult(True, True, "submitted (nothing to follow)")
             answer = await dws.call("list_cluster_details", {"cluster_id": op.cluster_id})
             cluster = answer.get("cluster", {}) if isinstance(answer, dict) else {}
-            return judge_cluster(cluster if isinstance(cluster, dict) else {}, settled)
+            cluster = cluster if isinstance(cluster, dict) else {}
+            return judge_cluster(cluster, settled, status_before(op.kind))
         except DwsNotFoundError as exc:
             return PollResult(True, False, dws_error_text(exc), exc.error_code)
         except DwsApiError as exc:
@@ -260,30 +344,45 @@ class Tracking:
             log.warning("tracker %s poll failed: %s", op.id, type(exc).__name__)
             return PollResult(False, False, op.last_progress or "waiting for DWS")
 
-    async def _finish(self, tracker_id: str, result: PollResult, status: TrackerStatus) -> None:
+    async def _finish(
+        self,
+        tracker_id: str,
+        result: PollResult,
+        status: TrackerStatus,
+        *,
+        evidence: str | None = None,
+    ) -> None:
         db = self.services.db
         assert db is not None
         now = self.services.clock()
+        event, final = OUTCOMES[status]
         async with db.unit_of_work() as uow:
             op = await uow.trackers.get(tracker_id)
             if op is None or not await uow.trackers.finish(
-                tracker_id, status, detail=result.progress, error_code=result.error_code, now=now
+                tracker_id,
+                status,
+                detail=result.progress,
+                error_code=result.error_code,
+                now=now,
+                evidence=evidence[:256] if evidence and not op.evidence else None,
             ):
                 self._done(tracker_id)
                 return  # another worker finished it
             approval = await uow.approvals.get(op.approval_id) if op.approval_id else None
             action, _ = decode_kind(op.kind)
-            event = AuditEvent.SUCCEEDED if result.ok else AuditEvent.FAILED
-            from commands.store.audit import AuditEntry
-
+            requester = None
+            if op.requester_id or approval is not None:
+                requester = UserRef(
+                    op.requester_id or (approval.requester_id if approval else "") or "",
+                    op.requester_name or (approval.requester_name if approval else "") or "",
+                    op.requester_team or (approval.requester_team if approval else "") or "",
+                )
             await uow.audit.append(
-                AuditEntry(
-                    event=event,
-                    at=now,
-                    user_id=op.requester_id or (approval.requester_id if approval else None),
-                    user_name=op.requester_name or (approval.requester_name if approval else None),
-                    team=op.requester_team or (approval.requester_team if approval else None),
+                entry(
+                    event,
+                    requester,
                     channel=op.message_channel,
+                    at=now,
                     command_text=op.command_text or (approval.command_text if approval else None),
                     params=op.params or {},
                     approvers=op.approvers or [],
@@ -300,18 +399,23 @@ class Tracking:
                 )
             )
             if approval is not None:
-                final = ApprovalStatus.SUCCEEDED if result.ok else ApprovalStatus.FAILED
                 await uow.approvals.try_transition(
                     approval.id, ApprovalStatus.EXECUTING, final, now=now
                 )
         self._done(tracker_id)
-        await self._notify(op, result)
+        await self._notify(op, result, status)
 
-    async def _notify(self, op: TrackedOperation, result: PollResult) -> None:
+    async def _notify(
+        self, op: TrackedOperation, result: PollResult, status: TrackerStatus | None = None
+    ) -> None:
         action, _ = decode_kind(op.kind)
         what = f"{action} of {op.cluster_name or op.cluster_id or op.job_id}"
         if not result.done:
             reply = Reply(title=f"{what}: in progress", text=result.progress)
+        elif status is TrackerStatus.TIMED_OUT:
+            reply = Reply(
+                title=f"{what}: outcome unknown", text=result.progress, severity=Severity.WARNING
+            )
         elif result.ok:
             reply = Reply(
                 title=f"{what}: succeeded", text=result.progress, severity=Severity.SUCCESS

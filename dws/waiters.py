@@ -2,6 +2,10 @@
 
 Both poll with a fixed interval until a condition holds, a timeout expires
 (``DwsWaitTimeoutError``) or the operation fails; a progress callback sees every poll.
+
+The vocabulary is shared with the bot's stored trackers (`commands.tracking`), which judge the
+same answers poll by poll: `JOB_DONE` / `JOB_FAILED` (`job_status`, `job_failure`), and the
+cluster readings `cluster_is`, `cluster_task` and `cluster_progress`.
 """
 
 from __future__ import annotations
@@ -16,9 +20,21 @@ from dws.errors import DwsError, DwsWaitTimeoutError
 if TYPE_CHECKING:
     from dws.client import DwsClient
 
-JOB_DONE = frozenset({"SUCCESS"})
+JOB_DONE = frozenset({"SUCCESS", "SUCCEEDED", "FINISHED"})
+"""Job statuses that mean it finished successfully (the reference shows SUCCESS)."""
 JOB_FAILED = frozenset({"FAIL", "FAILED", "ERROR"})
+"""Job statuses that mean it failed (the reference's example shows FAIL)."""
 ProgressCallback = Callable[[dict[str, Any]], Awaitable[None] | None]
+
+
+def job_status(job: dict[str, Any]) -> str:
+    """The job's status, upper case ("" when the answer has none)."""
+    return str(job.get("status") or "").upper()
+
+
+def job_failure(job: dict[str, Any]) -> str:
+    """What a failed job says about its failure."""
+    return str(job.get("failed_detail") or job.get("failed_code") or "no detail given")
 
 
 class JobFailedError(DwsError):
@@ -26,8 +42,9 @@ class JobFailedError(DwsError):
 
     def __init__(self, job: dict[str, Any]) -> None:
         self.job = job
-        detail = job.get("failed_detail") or job.get("failed_code") or "no detail given"
-        super().__init__(f"job {job.get('job_id')} ({job.get('job_name')}) failed: {detail}")
+        super().__init__(
+            f"job {job.get('job_id')} ({job.get('job_name')}) failed: {job_failure(job)}"
+        )
 
 
 async def wait_for_job(
@@ -43,7 +60,7 @@ async def wait_for_job(
     async def check() -> tuple[bool, dict[str, Any]]:
         job = await client.call("list_job_details", {"job_id": job_id})
         job = job if isinstance(job, dict) else {}
-        status = str(job.get("status") or "").upper()
+        status = job_status(job)
         if status in JOB_FAILED:
             raise JobFailedError(job)
         return status in JOB_DONE, job
@@ -54,13 +71,28 @@ async def wait_for_job(
 ClusterPredicate = Callable[[dict[str, Any]], bool]
 
 
-def cluster_is(status: str = "AVAILABLE", *, idle: bool = True) -> ClusterPredicate:
-    """A predicate: the cluster has this status and (by default) no running task."""
+def cluster_task(cluster: dict[str, Any]) -> str:
+    """The cluster's task_status, upper case ("" when no task runs)."""
+    return str(cluster.get("task_status") or "").upper()
+
+
+def cluster_progress(cluster: dict[str, Any]) -> dict[str, str]:
+    """The cluster's action_progress (running action → "NN%"), empty when there is none."""
+    progress = cluster.get("action_progress")
+    if not isinstance(progress, dict):
+        return {}
+    return {str(k): str(v) for k, v in progress.items()}
+
+
+def cluster_is(*statuses: str, idle: bool = True) -> ClusterPredicate:
+    """A predicate: the cluster has one of these statuses (default AVAILABLE; any case) and,
+    by default, no running task."""
+    wanted = {s.upper() for s in statuses or ("AVAILABLE",)}
 
     def predicate(cluster: dict[str, Any]) -> bool:
-        if cluster.get("status") != status:
+        if str(cluster.get("status") or "").upper() not in wanted:
             return False
-        return not (idle and cluster.get("task_status"))
+        return not (idle and cluster_task(cluster))
 
     return predicate
 
@@ -74,7 +106,11 @@ async def wait_for_cluster(
     interval: float = 10.0,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Poll the cluster details until ``until(cluster)`` holds; returns the cluster object."""
+    """Poll the cluster details until ``until(cluster)`` holds; returns the cluster object.
+
+    Right after DWS accepts an operation the cluster still looks as before, so "settled" can
+    hold before the operation has even started: the bot's trackers wait for evidence first
+    (`commands.tracking`)."""
     condition = until or cluster_is()
 
     async def check() -> tuple[bool, dict[str, Any]]:

@@ -26,6 +26,7 @@ class CancelReadonly(ClusterChange):
     verb = "cancel read-only on"
     forbid_in_dr = False
     need_available = False
+    track = False  # immediate: DWS's answer is the outcome (no task would ever show)
 
     def check(self, detail: ClusterDetail, state: dict[str, Any], args: Any) -> None:
         """Only a READONLY cluster can leave the read-only state."""

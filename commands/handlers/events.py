@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from commands.handlers._common import (
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 from dws.models import Event, ListEventsResponse
+from dws.paging import paginate
 
 PAGE = 1000
 MAX_PAGES = 10
@@ -79,17 +81,22 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
 
 
 async def _events_since(ctx: CommandContext, cutoff: datetime) -> list[Event]:
-    """Pages of list_events (newest first) until they reach `cutoff` or run out."""
+    """Events of list_events (newest first, paged by `dws.paging`) until one is older than
+    `cutoff` or they run out (at most MAX_PAGES pages)."""
     items: list[Event] = []
-    for page in range(1, MAX_PAGES + 1):
-        query = {"offset": str(page), "limit": str(PAGE)}
-        data = await call_model(ctx.dws, "list_events", ListEventsResponse, query)
-        batch = data.events
-        items.extend(batch)
-        times = [t for t in (parse_time(e.occur_time) for e in batch) if t is not None]
-        total = data.count or 0
-        if len(batch) < PAGE or len(items) >= total or (times and min(times) < cutoff):
-            break
+    pages = paginate(
+        lambda op, query: call_model(ctx.dws, op, ListEventsResponse, query),
+        "list_events",
+        "events",
+        page_size=PAGE,
+        max_items=PAGE * MAX_PAGES,
+    )
+    async with contextlib.aclosing(pages):
+        async for event in pages:
+            items.append(event)
+            moment = parse_time(event.occur_time)
+            if moment is not None and moment < cutoff:
+                break
     return items
 
 

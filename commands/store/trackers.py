@@ -125,8 +125,10 @@ class TrackerRepository:
         progress: str | None = None,
         detail: str | None = None,
         job_id: str | None = None,
+        evidence: str | None = None,
     ) -> None:
-        """Store what a poll saw and when to poll next (the lease is kept)."""
+        """Store what a poll saw and when to poll next (the lease is kept); ``evidence``: what
+        showed the operation started, when first seen."""
         values: dict[str, Any] = {
             "next_poll_at": next_poll_at,
             "polls": TrackedOperation.polls + 1,
@@ -137,6 +139,8 @@ class TrackerRepository:
             values["detail"] = redact(detail)
         if job_id is not None:
             values["job_id"] = job_id
+        if evidence is not None:
+            values["evidence"] = evidence
         await self._update(tracker_id, **values)
 
     async def finish(
@@ -147,8 +151,10 @@ class TrackerRepository:
         detail: str | None = None,
         error_code: str | None = None,
         now: datetime | None = None,
+        evidence: str | None = None,
     ) -> bool:
-        """Close an active tracker with its final status; False if it was already finished."""
+        """Close an active tracker with its final status (and ``evidence``, when the last poll
+        was the first to show the operation started); False if it was already finished."""
         if status is TrackerStatus.ACTIVE:
             raise ValueError("finish() needs a final status")
         stmt = (
@@ -162,6 +168,7 @@ class TrackerRepository:
                 detail=redact(detail) if detail is not None else TrackedOperation.detail,
                 error_code=error_code,
                 finished_at=now or utcnow(),
+                evidence=evidence if evidence is not None else TrackedOperation.evidence,
                 lease_owner=None,
                 lease_until=None,
             )

@@ -22,6 +22,8 @@ Lifecycles (simulated seconds; progress is computed from the clock when read):
 | parameters | parameter group Applying → In-Sync (or Pending-Reboot until a restart) | 30 |
 | DR switchover, failover, recovery | switchovering, switchovering, starting | 300, 180, 600 |
 
+Accepted operations start `start_delay` simulated seconds later (default 5, as the real service;
+`SimState(start_delay=...)`): until then the job runs but the resource shows its old state.
 Each start and end emits an event (`rebootClusterStart`, `rebootClusterSuccess`,
 `deleteClusterSuccess`, `createBackupSuccess`, ... see `state.events.SPECS`) and asynchronous
 operations create a job (GET /v1.0/{project_id}/job/{job_id}). An operation the state does not

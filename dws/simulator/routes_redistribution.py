@@ -55,7 +55,7 @@ def restore_redistribution(state: SimState, call: Call) -> Reply:
 def _progress(state: SimState, cluster: Cluster) -> tuple[bool, bool, int, str]:
     """(running, paused, percent, status) of the cluster's redistribution."""
     task, redis = cluster.task, cluster.redistribution
-    if task is not None and task.kind == "REDISTRIBUTING":
+    if task is not None and task.kind == "REDISTRIBUTING" and task.begun(state.now()):
         paused = task.paused_at is not None
         return True, paused, task.progress(state.now()), "PAUSED" if paused else "RUNNING"
     return False, False, 100 if redis else 0, "FINISHED" if redis else ""

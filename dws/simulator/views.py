@@ -29,10 +29,10 @@ def node_ids(cluster_id: str, count: int) -> tuple[str, ...]:
     return tuple(derived_id(cluster_id, "node", i) for i in range(count))
 
 
-def task_status(cluster: Cluster) -> str | None:
-    """The task_status field."""
+def task_status(state: SimState, cluster: Cluster) -> str | None:
+    """The task_status field (an accepted task shows once it has started)."""
     task = cluster.task
-    if task is None:
+    if task is None or not task.begun(state.now()):
         return cluster.last_task_status
     if task.kind in STATUS_TASKS or task.kind == "CREATING":
         return None
@@ -44,7 +44,7 @@ def task_status(cluster: Cluster) -> str | None:
 def action_progress(state: SimState, cluster: Cluster) -> dict[str, str]:
     """The action_progress map: ongoing task → "NN%"."""
     task = cluster.task
-    if task is None or task.kind in STATUS_TASKS:
+    if task is None or task.kind in STATUS_TASKS or not task.begun(state.now()):
         return {}
     return {task.kind: f"{task.progress(state.now())}%"}
 
@@ -98,7 +98,7 @@ def cluster_info(state: SimState, cluster: Cluster) -> Json:
         "public_endpoints": public_endpoints,
         "action_progress": action_progress(state, cluster),
         "sub_status": " | ".join(cluster.sub_status),
-        "task_status": task_status(cluster),
+        "task_status": task_status(state, cluster),
         "security_group_id": cluster.security_group_id,
         "failed_reasons": {"error_code": failed[0], "error_msg": failed[1]} if failed else None,
     }

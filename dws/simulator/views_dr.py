@@ -47,7 +47,8 @@ def disaster_recovery(state: SimState, dr: DrTask) -> Json:
 
 def dr_progress_pct(state: SimState, dr: DrTask) -> str:
     """DR progress of the running action ("100" when idle)."""
-    return str(dr.task.progress(state.now())) if dr.task is not None else "100"
+    task = dr.task
+    return str(task.progress(state.now())) if task and task.begun(state.now()) else "100"
 
 
 def disaster_detail(state: SimState, dr: DrTask) -> Json:
@@ -84,8 +85,8 @@ def disaster_progress(state: SimState, dr: DrTask) -> Json:
     """ClusterDisasterRecovery (show_disaster_progress)."""
     last = dr.last_sync or dr.created
     key = iso_plain(last).replace("-", "").replace(":", "").replace("T", "_")
-    running = dr.task is not None
-    begin = dr.task.started if dr.task is not None else last
+    running = dr.task is not None and dr.task.begun(state.now())
+    begin = dr.task.started if dr.task is not None and running else last
 
     def side(action: str) -> Json:
         return {

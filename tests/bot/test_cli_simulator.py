@@ -24,8 +24,11 @@ DWSBOT = Path(sys.executable).with_name("dwsbot")
 
 
 def test_banner_shows_endpoint_project_credentials_and_env() -> None:
-    options = SimulatorOptions(port=9911, seed=4, project_id="abc123", faults=("*=drop",))
+    options = SimulatorOptions(
+        port=9911, seed=4, project_id="abc123", faults=("*=drop",), start_delay=7.5
+    )
     text = banner(options)
+    assert "operations start 7.5 s after they are accepted" in text
     assert "http://127.0.0.1:9911" in text
     assert "abc123" in text
     assert defaults.AK in text and defaults.SK in text and defaults.IAM_PASSWORD in text
@@ -47,6 +50,8 @@ def test_banner_shows_endpoint_project_credentials_and_env() -> None:
         (["--fault", "*=latency:seconds=inf"], "seconds must be between 0 and 600"),
         (["--port", "70000"], "--port must be between"),
         (["--project-id", "a/b"], "--project-id"),
+        (["--start-delay", "-1"], "--start-delay: the start delay must be between 0 and"),
+        (["--start-delay", "nan"], "--start-delay: the start delay must be between 0 and"),
     ],
 )
 def test_bad_options_are_one_line_errors(args: list[str], message: str) -> None:
@@ -76,6 +81,8 @@ def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
             "3",
             "--fault",
             "*/availability-zones=throttle:count=1,retry_after=4",
+            "--start-delay",
+            "7",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -120,6 +127,7 @@ async def test_served_over_http_with_faults_and_our_client(
     base, proc = served
     path = f"{base}/v1.0/{defaults.PROJECT_ID}/availability-zones"
     async with httpx.AsyncClient() as raw:
+        assert (await raw.get(f"{base}/_sim/")).json()["start_delay"] == 7
         throttled = await raw.send(_signed("GET", path))
         assert throttled.status_code == 429
         assert throttled.headers["Retry-After"] == "4"

@@ -66,13 +66,15 @@ class Played:
         return [r for r in log if r.method == "POST" and fragment in r.path]
 
 
-async def play(script: str, *, user: str | None = "alice", command: str | None = None) -> Played:
+async def play(
+    script: str, *, user: str | None = "alice", command: str | None = None, speed: float = 600.0
+) -> Played:
     played = Played()
     out = Console(file=played.buffer, width=200, force_terminal=False, color_system=None)
     code = await run_console(
         user=user,
         command=command,
-        speed=600.0,
+        speed=speed,
         stdin=io.StringIO(script),
         out=out,
         interactive=False,
@@ -129,7 +131,9 @@ def test_render_rich_has_the_same_content() -> None:
 
 async def test_approval_flow_end_to_end(env: str) -> None:
     script = "/dws restart reporting\n/as bob\n/click 1\n"
-    played = await play(script)
+    # at 60x the restart (started 5 simulated s after it is accepted) runs for 2 real seconds,
+    # so the tracker's polls (one per real second) see it running, then finished
+    played = await play(script, speed=60.0)
     out = played.text
     assert "the built-in simulator" in out and "alice: operator" in out  # demo policy shown
     assert "Approval needed" in out and "[1] Approve" in out

@@ -129,7 +129,9 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
 
     async with env.db.unit_of_work(readonly=True) as uow:
         [op] = await uow.trackers.list_active()
-    assert await env.dispatcher.tracking.poll_once(op.id) is False
+    assert await env.dispatcher.tracking.poll_once(op.id) is False  # accepted, not started
+    env.advance(env.state.start_delay)
+    assert await env.dispatcher.tracking.poll_once(op.id) is False  # REBOOTING: started
     env.advance(3600)
     assert await env.dispatcher.tracking.poll_once(op.id) is True
     async with env.db.unit_of_work(readonly=True) as uow:
@@ -169,6 +171,7 @@ async def test_state_change_voids_the_approval(env: Env) -> None:
     pending = await env.say(ALICE, f"/dws restart {name}")
     assert pending.ref
     env.state.restart_cluster(env.cluster(name).id)  # someone restarts it outside the bot
+    env.advance(env.state.start_delay)  # and the restart has started
     void = await env.click(BOB, pending.ref)
     assert void.text.startswith("The approval is void: ") and "Nothing was executed" in void.text
     assert len(env.restarts()) == 0

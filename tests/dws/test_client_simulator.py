@@ -61,6 +61,7 @@ async def idle_cluster(client: DwsClient, served: Served) -> str:
 async def test_restart_lifecycle(client: DwsClient, served: Served) -> None:
     cid = await idle_cluster(client, served)
     await client.call("restart_cluster", {"cluster_id": cid}, body={"restart": {}})
+    served.state.advance(served.state.start_delay)  # accepted operations start a little later
     detail = ListClusterDetailsResponse.model_validate(
         await client.call("list_cluster_details", {"cluster_id": cid})
     ).cluster
@@ -79,7 +80,7 @@ async def test_restart_lifecycle(client: DwsClient, served: Served) -> None:
     assert final["status"] == "AVAILABLE" and not final.get("task_status")
     shown = [p for p in progress if p]
     assert len(shown) >= 2 and shown == sorted(shown, key=lambda p: int(str(p).rstrip("%")))
-    events = [e async for e in paginate(client, "list_events", "events", page_size=50)]
+    events = [e async for e in paginate(client.call, "list_events", "events", page_size=50)]
     assert any(e.get("source_id") == cid and e["name"] == "rebootClusterSuccess" for e in events)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
 from dws.client import DwsClient
-from dws.errors import DwsWaitTimeoutError
+from dws.errors import DwsResponseError, DwsWaitTimeoutError
+from dws.models import Event, ListEventsResponse
 from dws.paging import offset_is_page_number, paginate
 from dws.waiters import JobFailedError, cluster_is, wait_for_cluster, wait_for_job
 from tests.dws.test_client import TARGET
@@ -20,7 +23,7 @@ def paged_server(total: int, *, by_page: bool, key: str):
         limit = int(request.url.params["limit"])
         seen.append((offset, limit))
         start = (offset - 1) * limit if by_page else offset
-        items = [{"id": i} for i in range(start, min(start + limit, total))]
+        items = [{"id": i, "event_id": str(i)} for i in range(start, min(start + limit, total))]
         return httpx.Response(200, json={key: items, "count": total})
 
     return handler, seen
@@ -35,7 +38,7 @@ def test_offset_convention_is_read_from_the_reference() -> None:
 async def test_paginate_by_page_number() -> None:
     handler, seen = paged_server(250, by_page=True, key="events")
     async with DwsClient(TARGET, transport=httpx.MockTransport(handler)) as client:
-        items = [e async for e in paginate(client, "list_events", "events", page_size=100)]
+        items = [e async for e in paginate(client.call, "list_events", "events", page_size=100)]
     assert [e["id"] for e in items] == list(range(250))
     assert seen == [(1, 100), (2, 100), (3, 100)]
 
@@ -46,17 +49,41 @@ async def test_paginate_by_record_offset() -> None:
         items = [
             s
             async for s in paginate(
-                client, "list_cluster_snapshots", "snapshots", {"cluster_id": "c1"}, page_size=50
+                client.call,
+                "list_cluster_snapshots",
+                "snapshots",
+                {"cluster_id": "c1"},
+                page_size=50,
             )
         ]
     assert len(items) == 120
     assert seen == [(0, 50), (50, 50), (100, 50)]
 
 
+async def test_paginate_model_pages() -> None:
+    handler, seen = paged_server(150, by_page=True, key="events")
+
+    async def fetch(operation: str, query: dict[str, Any]) -> ListEventsResponse:
+        return await client.call_model(operation, ListEventsResponse, query)
+
+    async with DwsClient(TARGET, transport=httpx.MockTransport(handler)) as client:
+        items = [e async for e in paginate(fetch, "list_events", "events", page_size=100)]
+    assert all(isinstance(e, Event) for e in items) and len(items) == 150
+    assert seen == [(1, 100), (2, 100)]
+
+
+async def test_paginate_refuses_a_page_without_its_list() -> None:
+    async with DwsClient(
+        TARGET, transport=httpx.MockTransport(lambda _: httpx.Response(200, json={"x": 1}))
+    ) as client:
+        with pytest.raises(DwsResponseError, match="list_events: the answer has no list"):
+            [e async for e in paginate(client.call, "list_events", "events")]
+
+
 async def test_paginate_stops_at_max_items() -> None:
     handler, seen = paged_server(1000, by_page=True, key="events")
     async with DwsClient(TARGET, transport=httpx.MockTransport(handler)) as client:
-        items = [e async for e in paginate(client, "list_events", "events", max_items=150)]
+        items = [e async for e in paginate(client.call, "list_events", "events", max_items=150)]
     assert len(items) == 150
     assert len(seen) == 2
 

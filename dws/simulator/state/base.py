@@ -8,6 +8,7 @@ has passed on the simulated clock; `tick()` is idempotent, so reading twice chan
 from __future__ import annotations
 
 import heapq
+import math
 import random
 import uuid
 from collections import deque
@@ -32,6 +33,16 @@ from dws.simulator.state.models import (
 )
 
 REQUEST_LOG_SIZE = 10_000
+START_DELAY = 5.0
+"""Simulated seconds between accepting an operation and its start (the real service's gap)."""
+MAX_START_DELAY = 3600.0
+
+
+def check_start_delay(seconds: float) -> float:
+    """``seconds`` if it is a valid start delay (finite, 0 to an hour), else ValueError."""
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_START_DELAY:
+        raise ValueError(f"the start delay must be between 0 and {MAX_START_DELAY:g} seconds")
+    return float(seconds)
 
 
 @dataclass(slots=True)
@@ -62,9 +73,12 @@ def spaced(t: float) -> str:
 class StateBase:
     """Stores and shared machinery of the simulated service."""
 
-    def __init__(self, clock: SimClock, seed: int, project_id: str) -> None:
+    def __init__(
+        self, clock: SimClock, seed: int, project_id: str, start_delay: float = START_DELAY
+    ) -> None:
         self.clock = clock
         self.project_id = project_id
+        self.start_delay = check_start_delay(start_delay)
         self.region = defaults.REGION
         self.request_log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
         self._init_stores(seed)
@@ -85,7 +99,8 @@ class StateBase:
         self.events = EventLog()
         self._deadlines: list[tuple[float, int, str, str, int]] = []
         self._seq = 0
-        self._handlers: dict[str, Callable[[str, int], None]] = {}
+        self._handlers: dict[str, Callable[[str, int], None]] = {"start": self._run_start}
+        self._starts: dict[int, Callable[[], None]] = {}
         self._due_now: float | None = None
         self.revision = 0
         self._view_cache: dict[Any, bytes] = {}
@@ -170,13 +185,33 @@ class StateBase:
         target: str,
         job_name: str | None = None,
         cluster_id: str | None = None,
+        *,
+        delay: float | None = None,
     ) -> Task:
-        """A new task with its completion scheduled (and its job, when `job_name` is given)."""
+        """A new accepted task (and its job, when `job_name` is given, running from now).
+
+        It starts after `delay` (default: the state's `start_delay`; the caller makes it
+        visible then with `at(task.started, ...)`) and completes `duration` seconds later."""
         now = self.now()
-        job = self.new_job(job_name, duration, cluster_id) if job_name else None
-        task = Task(kind, now, duration, job.id if job else None, self.next_token())
-        self.schedule(now + duration, due_kind, target, task.token)
+        started = now + (self.start_delay if delay is None else delay)
+        job = self.new_job(job_name, started - now + duration, cluster_id) if job_name else None
+        task = Task(kind, started, duration, job.id if job else None, self.next_token())
+        self.schedule(started + duration, due_kind, target, task.token)
         return task
+
+    def at(self, due: float, action: Callable[[], None]) -> None:
+        """Run `action` once the clock reaches `due` (at once when it already has)."""
+        if due <= self.now():
+            action()
+            return
+        token = self.next_token()
+        self._starts[token] = action
+        self.schedule(due, "start", "", token)
+
+    def _run_start(self, _target: str, token: int) -> None:
+        action = self._starts.pop(token, None)
+        if action is not None:
+            action()
 
     # jobs ------------------------------------------------------------------------------------
     def new_job(self, name: str, duration: float, cluster_id: str | None = None) -> Job:

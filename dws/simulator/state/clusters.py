@@ -10,6 +10,7 @@ balanced again, cluster deleted) its active alarms are cleared.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from dws.simulator.errors import (
@@ -22,7 +23,7 @@ from dws.simulator.errors import (
     not_allowed,
 )
 from dws.simulator.state.base import StateBase
-from dws.simulator.state.models import Cluster
+from dws.simulator.state.models import Cluster, Task
 
 DURATIONS = {
     "REBOOTING": 120.0,
@@ -86,7 +87,28 @@ class ClusterOps(StateBase):
         job_name: str,
         event: str | None,
         duration: float | None = None,
+        *,
+        status: str | None = None,
+        delay: float | None = None,
+        then: Callable[[Task], None] | None = None,
     ) -> str | None:
+        """Accept a task on `cluster`; it holds the cluster at once and starts after `delay`
+        (default: the state's start delay), when `status` is set, `event` emitted and
+        `then(task)` run. Its job (returned) exists from now."""
+
+        def start(task: Task) -> None:
+            if self.clusters.get(cluster.id) is not cluster or cluster.task is not task:
+                return
+            cluster.last_task_status = None
+            cluster.updated = self.now()
+            if status is not None:
+                cluster.status = status
+            if then is not None:
+                then(task)
+            self.touch()
+            if event:
+                self.emit_event(event, cluster.id, cluster.name)
+
         task = self.start_task(
             kind,
             DURATIONS[kind] if duration is None else duration,
@@ -94,13 +116,11 @@ class ClusterOps(StateBase):
             cluster.id,
             job_name,
             cluster.id,
+            delay=delay,
         )
         cluster.task = task
-        cluster.last_task_status = None
-        cluster.updated = self.now()
         self.touch()
-        if event:
-            self.emit_event(event, cluster.id, cluster.name)
+        self.at(task.started, lambda: start(task))
         return task.job_id
 
     # operations ------------------------------------------------------------------------------
@@ -116,9 +136,9 @@ class ClusterOps(StateBase):
         self.tick()
         cluster = self.get_cluster(cluster_id)
         self._require_idle(cluster, "stop", dr_blocks=True)
-        job = self._begin(cluster, "STOPPING", "stopClusterJob", "stopClusterStart")
-        cluster.status = "STOPING"
-        return job
+        return self._begin(
+            cluster, "STOPPING", "stopClusterJob", "stopClusterStart", status="STOPING"
+        )
 
     def start_cluster(self, cluster_id: str) -> str | None:
         """Start a stopped cluster (status STARTING, then AVAILABLE)."""
@@ -129,9 +149,9 @@ class ClusterOps(StateBase):
                 f"Cluster {cluster.name} is {cluster.status}; only a stopped "
                 "cluster can be started."
             )
-        job = self._begin(cluster, "STARTING", "startClusterJob", "startClusterStart")
-        cluster.status = "STARTING"
-        return job
+        return self._begin(
+            cluster, "STARTING", "startClusterJob", "startClusterStart", status="STARTING"
+        )
 
     def delete_cluster(self, cluster_id: str, keep_manual: int = 0) -> None:
         """Delete a cluster (status DELETING, then gone), keeping the newest manual snapshots."""
@@ -144,10 +164,11 @@ class ClusterOps(StateBase):
             raise not_allowed(
                 f"Cluster {cluster.name} belongs to DR task {dr.name}; delete the DR task first."
             )
-        self._begin(cluster, "DELETING", "deleteClusterJob", "deleteClusterStart")
+        self._begin(
+            cluster, "DELETING", "deleteClusterJob", "deleteClusterStart", status="DELETING"
+        )
         assert cluster.task is not None
         cluster.task.data["keep"] = keep_manual
-        cluster.status = "DELETING"
 
     def resize_cluster(self, cluster_id: str, count: int, create_node_only: bool) -> None:
         """Scale out by `count` nodes; redistribution follows unless only idle nodes are added."""
@@ -161,14 +182,17 @@ class ClusterOps(StateBase):
                 f"Cluster {cluster.name} is waiting for redistribution; "
                 "redistribute before scaling out again."
             )
-        self._begin(cluster, "GROWING", "growClusterJob", "expandClusterStart")
+
+        def grow(task: Task) -> None:
+            cluster.resize = {
+                "origin": cluster.number_of_node,
+                "target": cluster.number_of_node + count,
+                "start": task.started,
+            }
+
+        self._begin(cluster, "GROWING", "growClusterJob", "expandClusterStart", then=grow)
         assert cluster.task is not None
         cluster.task.data.update(count=count, create_node_only=create_node_only)
-        cluster.resize = {
-            "origin": cluster.number_of_node,
-            "target": cluster.number_of_node + count,
-            "start": self.now(),
-        }
 
     def execute_redistribution(self, cluster_id: str, mode: str, parallel_jobs: int) -> None:
         """Start a redistribution waiting after a scale-out."""
@@ -185,22 +209,38 @@ class ClusterOps(StateBase):
             raise not_allowed(f"Cluster {cluster.name} has no redistribution waiting.")
         self._start_redistribution(cluster, mode, parallel_jobs)
 
-    def _start_redistribution(self, cluster: Cluster, mode: str, parallel_jobs: int) -> None:
-        self._begin(cluster, "REDISTRIBUTING", "redistributionJob", "redistributeClusterStart")
-        cluster.redistribution = {
-            "mode": mode,
-            "parallel_jobs": parallel_jobs,
-            "start": self.now(),
-            "end": None,
-        }
-        cluster.sub_status = _with(cluster.sub_status, "REDISTRIBUTING")
+    def _start_redistribution(
+        self, cluster: Cluster, mode: str, parallel_jobs: int, delay: float | None = None
+    ) -> None:
+        def redistribute(task: Task) -> None:
+            cluster.redistribution = {
+                "mode": mode,
+                "parallel_jobs": parallel_jobs,
+                "start": task.started,
+                "end": None,
+            }
+            cluster.sub_status = _with(cluster.sub_status, "REDISTRIBUTING")
+
+        self._begin(
+            cluster,
+            "REDISTRIBUTING",
+            "redistributionJob",
+            "redistributeClusterStart",
+            delay=delay,
+            then=redistribute,
+        )
 
     def pause_redistribution(self, cluster_id: str) -> None:
         """Suspend a running redistribution (task_status REDISTRIBUTION_PAUSED)."""
         self.tick()
         cluster = self.get_cluster(cluster_id)
         task = cluster.task
-        if task is None or task.kind != "REDISTRIBUTING" or task.paused_at is not None:
+        if (
+            task is None
+            or not task.begun(self.now())
+            or task.kind != "REDISTRIBUTING"
+            or task.paused_at is not None
+        ):
             raise not_allowed(f"Cluster {cluster.name} has no running redistribution.")
         task.paused_at = self.now()
         task.token = self.next_token()  # the scheduled completion no longer applies
@@ -308,7 +348,7 @@ class ClusterOps(StateBase):
         if data.get("create_node_only"):
             cluster.last_task_status = "WAITING_REDISTRIBUTION"
         else:
-            self._start_redistribution(cluster, "online", 4)
+            self._start_redistribution(cluster, "online", 4, delay=0.0)
 
     def _done_redistributing(self, cluster: Cluster, _data: dict[str, Any]) -> None:
         cluster.sub_status = _without(_without(cluster.sub_status, "REDISTRIBUTING"), "UNBALANCED")

@@ -24,6 +24,7 @@ from dws.simulator.errors import (
     not_found,
 )
 from dws.simulator.state.alarms import AlarmOps
+from dws.simulator.state.base import START_DELAY
 from dws.simulator.state.clusters import check_password
 from dws.simulator.state.models import Cluster, NodeType
 
@@ -42,8 +43,9 @@ class SimState(AlarmOps):
         clock: SimClock | None = None,
         project_id: str = defaults.PROJECT_ID,
         populate: bool | Callable[[SimState], None] = True,
+        start_delay: float = START_DELAY,
     ) -> None:
-        super().__init__(clock or SimClock(), seed, project_id)
+        super().__init__(clock or SimClock(), seed, project_id, start_delay)
         self._populate = populate
         self.reset(seed)
 
@@ -101,7 +103,7 @@ class SimState(AlarmOps):
         )
         self._set_tags(cluster, list(spec.get("tags") or []))
         self.clusters[cluster.id] = cluster
-        self._begin(cluster, "CREATING", "createClusterJob", "createClusterStart")
+        self._begin(cluster, "CREATING", "createClusterJob", "createClusterStart", delay=0.0)
         return cluster
 
     def _validate_create(self, spec: dict[str, Any]) -> tuple[int, NodeType, str, int, str, int]:
@@ -176,6 +178,7 @@ class SimState(AlarmOps):
             "seed": self.seed,
             "project_id": self.project_id,
             "now": self.clock.now_dt().isoformat(),
+            "start_delay": self.start_delay,
             "clusters": len(self.clusters),
             "events": len(self.events),
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from dws.simulator.errors import bad_request, not_allowed, not_found
-from dws.simulator.state.models import DrTask
+from dws.simulator.state.models import DrTask, Task
 from dws.simulator.state.snapshots import SnapshotOps
 
 DR_SECONDS = {
@@ -83,11 +83,19 @@ class DrOps(SnapshotOps):
                     raise not_allowed(
                         f"Cluster {cluster.name} is {cluster.task.kind}; cannot run {action}."
                     )
-        dr.task = self.start_task(
+
+        def start(task: Task) -> None:
+            if self.dr_tasks.get(dr.id) is not dr or dr.task is not task:
+                return
+            dr.status = DR_STATUS[action]
+            self.touch()
+            self.emit_event(f"{DR_EVENT[action]}Start", dr.id, dr.name)
+
+        task = dr.task = self.start_task(
             action, DR_SECONDS[action], "dr", dr.id, f"{action}DisasterRecoveryJob"
         )
-        dr.status = DR_STATUS[action]
-        self.emit_event(f"{DR_EVENT[action]}Start", dr.id, dr.name)
+        self.touch()
+        self.at(task.started, lambda: start(task))
         return dr
 
     def _complete_dr(self, dr_id: str, token: int) -> None:
@@ -138,6 +146,6 @@ class DrOps(SnapshotOps):
         """DR status of one side (waiting, backuping, restoring, abnormal, stopped)."""
         if dr.status == "abnormal":
             return "abnormal" if role == "standby" else "waiting"
-        if dr.task is not None:
+        if dr.task is not None and dr.task.begun(self.now()):
             return "backuping" if role == "primary" else "restoring"
         return "waiting" if dr.status == "running" else "stopped"

@@ -20,7 +20,11 @@ def derived_id(*parts: object) -> str:
 
 @dataclass(slots=True)
 class Task:
-    """An operation in progress on a resource."""
+    """An operation in progress on a resource.
+
+    An accepted operation starts ``start_delay`` simulated seconds after it was accepted, as on
+    the real service: until ``started`` the task holds the resource (a second operation is
+    refused) but nothing of it shows (`begun` is False)."""
 
     kind: str  # task_status / action_progress key, e.g. REBOOTING
     started: float
@@ -29,6 +33,10 @@ class Task:
     token: int = 0
     paused_at: float | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+    def begun(self, now: float) -> bool:
+        """True once the task has started (it shows in the resource's status and progress)."""
+        return self.started <= now
 
     def progress(self, now: float) -> int:
         """Percent done, 0..99 while running (100 only once finished)."""

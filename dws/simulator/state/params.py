@@ -8,7 +8,7 @@ from typing import Any
 
 from dws.simulator.errors import OUT_OF_RANGE, PARAM_NOT_FOUND, bad_request, not_found
 from dws.simulator.state.clusters import ClusterOps
-from dws.simulator.state.models import Cluster, derived_id
+from dws.simulator.state.models import Cluster, Task, derived_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +176,10 @@ class ParamOps(ClusterOps):
             changes.append((param.name, values[param.name]))
             restart = restart or param.restart_required
         cluster.param_values.update(changes)  # all or nothing: every item was checked first
-        self._begin(cluster, "SETTING_CONFIGURATION", "updateConfigurationJob", None)
+
+        def applying(task: Task) -> None:
+            cluster.param_status = "Applying"
+
+        self._begin(cluster, "SETTING_CONFIGURATION", "updateConfigurationJob", None, then=applying)
         assert cluster.task is not None
         cluster.task.data["restart"] = restart
-        cluster.param_status = "Applying"

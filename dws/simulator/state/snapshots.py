@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dws.simulator.errors import SNAPSHOT_NOT_FOUND, SimError, bad_request, not_allowed, not_found
-from dws.simulator.state.models import Cluster, Snapshot
+from dws.simulator.state.models import Cluster, Snapshot, Task
 from dws.simulator.state.params import ParamOps
 
 SNAPSHOT_SECONDS = 300.0
@@ -66,12 +66,18 @@ class SnapshotOps(ParamOps):
         )
         snap.origin = cluster
         self.add_snapshot(snap)
-        self._begin(cluster, "SNAPSHOTTING", "createSnapshotJob", None, SNAPSHOT_SECONDS)
-        assert cluster.task is not None
-        snap.task_token = cluster.task.token
-        cluster.task.data["snapshot_id"] = snap.id
-        self.schedule(snap.started + snap.duration, "snapshot", snap.id, snap.task_token)
-        self.emit_event("createBackupStart", snap.id, snap.name)
+
+        def started(task: Task) -> None:
+            self.emit_event("createBackupStart", snap.id, snap.name)
+
+        self._begin(
+            cluster, "SNAPSHOTTING", "createSnapshotJob", None, SNAPSHOT_SECONDS, then=started
+        )
+        task = cluster.task
+        assert task is not None
+        snap.task_token = task.token
+        task.data["snapshot_id"] = snap.id
+        self.schedule(task.started + snap.duration, "snapshot", snap.id, snap.task_token)
         return snap
 
     def _complete_snapshot(self, snapshot_id: str, token: int) -> None:
@@ -123,7 +129,12 @@ class SnapshotOps(ParamOps):
         cluster = self.new_cluster_like(source, name, port, availability_zone)
         cluster.status = "CREATING"
         self._begin(
-            cluster, "RESTORING", "restoreClusterJob", "restoreClusterStart", RESTORE_SECONDS
+            cluster,
+            "RESTORING",
+            "restoreClusterJob",
+            "restoreClusterStart",
+            RESTORE_SECONDS,
+            delay=0.0,
         )
         return cluster
 

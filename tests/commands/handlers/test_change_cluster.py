@@ -27,6 +27,7 @@ async def test_restart_plan_execute_and_settle(sim: Sim) -> None:
     assert execution.track and execution.settled_statuses == ("AVAILABLE",)
     assert len(sim.posts("/restart")) == 1
     assert c.task is not None and c.task.kind == "REBOOTING"
+    sim.advance(sim.state.start_delay)  # DWS accepted it; it shows once it has started
     with pytest.raises(CommandFailure, match="must be AVAILABLE with no task"):
         await sim.plan("/dws restart reporting")
     sim.advance(DONE)
@@ -70,6 +71,7 @@ async def test_stop_then_start(sim: Sim) -> None:
 async def test_start_a_seeded_stopped_cluster(sim: Sim) -> None:
     execution = await sim.change("/dws start dev-sandbox")
     assert execution.track
+    sim.advance(sim.state.start_delay)
     assert sim.cluster("dev-sandbox").status == "STARTING"
 
 
@@ -85,8 +87,9 @@ async def test_switchback_only_when_unbalanced(sim: Sim) -> None:
 async def test_cancel_readonly_only_when_readonly(sim: Sim) -> None:
     with pytest.raises(CommandFailure, match="is not read-only"):
         await sim.plan("/dws cancel-readonly reporting")
-    await sim.change("/dws cancel-readonly analytics")
-    assert "READONLY" not in sim.cluster("analytics").sub_status
+    execution = await sim.change("/dws cancel-readonly analytics")
+    assert "READONLY" not in sim.cluster("analytics").sub_status  # at once: nothing to track
+    assert not execution.track
 
 
 async def test_add_nodes_and_redistribution_pause_resume(sim: Sim) -> None:
@@ -100,7 +103,7 @@ async def test_add_nodes_and_redistribution_pause_resume(sim: Sim) -> None:
         await sim.plan("/dws redistribution pause reporting")
     await sim.change("/dws add-nodes reporting 2")
     assert len(sim.posts("/resize")) == 1
-    sim.advance(c.task.duration + 1 if c.task else 0)  # growing done: redistributing
+    sim.advance(sim.state.start_delay + (c.task.duration + 1 if c.task else 0))  # redistributing
     assert c.number_of_node == nodes + 2
     with pytest.raises(CommandFailure, match="redistribution is not paused"):
         await sim.plan("/dws redistribution resume reporting")

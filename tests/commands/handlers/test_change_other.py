@@ -64,6 +64,7 @@ async def test_dr_switchover_then_failover_and_recovery(sim: Sim) -> None:
     assert plan.state["dr_status"] == "running"
     await sim.change("/dws dr switchover prod-dw-dr")
     dr = next(iter(sim.state.dr_tasks.values()))
+    sim.advance(sim.state.start_delay)
     assert dr.status == "switchovering"
     with pytest.raises(CommandFailure, match="switchover needs it running"):
         await sim.plan("/dws dr switchover prod-dw-dr")

@@ -47,6 +47,7 @@ async def test_events_filtered_by_cluster_and_time(sim: Sim) -> None:
 
 async def test_events_show_a_new_restart(sim: Sim) -> None:
     await sim.change("/dws restart reporting")
+    sim.advance(sim.state.start_delay)  # the start event comes when the restart starts
     reply = await sim.read("/dws events reporting --since 5m")
     assert any("reboot" in e.lower() or "restart" in e.lower() for e in cells(reply, "event"))
 
@@ -130,3 +131,15 @@ async def test_events_page_back_until_the_window_is_covered() -> None:
     assert len(expected) > 500  # more than one page of the whole log is needed to see them all
     assert reply.title == f"{len(expected)} events for {cluster.name} in the last 90d"
     assert len(reply.rows) == 5 and "older not shown" in reply.text
+
+
+async def test_events_stop_paging_once_the_window_is_covered() -> None:
+    state = Fleet.generate(4, 3000, clock=SimClock(speed=0.0))
+    async with DwsClient(TARGET, transport=httpx.ASGITransport(app=create_app(state))) as client:
+        sim = Sim(state, client)
+        await sim.read("/dws events --since 1d")
+        short = [r for r in state.request_log if r.path.endswith("/events")]
+        await sim.read("/dws events --since 90d")
+        every = [r for r in state.request_log if r.path.endswith("/events")]
+    assert len(short) == 1  # the first page already reaches past a day ago
+    assert len(every) - len(short) == 3  # 3000 events in pages of 1000

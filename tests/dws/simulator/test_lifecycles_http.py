@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from dws.simulator.state import SimState
+from dws.simulator.state.base import START_DELAY
 from tests.dws.simulator.support import (
     P,
     by_name,
@@ -18,11 +19,16 @@ async def test_stop_job_is_readable(state: SimState, client: httpx.AsyncClient) 
     cid = by_name(state, "reporting")
     resp = await client.post(f"/v1/{P}/clusters/{cid}/stop")
     job_id = resp.json()["job_id"]
-    state.advance(60)
+    job = (await client.get(f"/v1.0/{P}/job/{job_id}")).json()
+    assert (job["status"], job["progress"]) == ("RUNNING", "0%")  # the job exists at once
+    detail = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]
+    assert detail["status"] == "AVAILABLE"  # the stop has not started yet
+    state.advance(START_DELAY + 60)
     job = (await client.get(f"/v1.0/{P}/job/{job_id}")).json()
     check_reference_shape("list_job_details", job)
     sdk_deserialize("ListJobDetailsResponse", job)
-    assert (job["status"], job["progress"], job["end_time"]) == ("RUNNING", "50%", None)
+    done = int((START_DELAY + 60) / (START_DELAY + 120) * 100)  # the job spans the delay
+    assert (job["status"], job["progress"], job["end_time"]) == ("RUNNING", f"{done}%", None)
     state.advance(60)
     job = (await client.get(f"/v1.0/{P}/job/{job_id}")).json()
     assert (job["status"], job["progress"]) == ("SUCCESS", "100%")
@@ -38,6 +44,9 @@ async def test_restart_seen_through_cluster_details(
     assert (
         await client.post(f"/v1.0/{P}/clusters/{cid}/restart", json={"restart": {}})
     ).json() == {}
+    detail = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]
+    assert (detail["task_status"], detail["action_progress"]) == (None, {})  # not started yet
+    state.advance(START_DELAY)
     seen = []
     for _ in range(3):
         detail = (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]
@@ -63,7 +72,7 @@ async def test_redistribution_pause_resume(state: SimState, client: httpx.AsyncC
     resp = await client.post(f"{base}/suspend")
     assert resp.status_code == 400 and resp.json()["error_code"] == "DWS.5045"
     await client.post(f"/v1.0/{P}/clusters/{cid}/resize", json={"scale_out": {"count": 3}})
-    state.advance(600 + 300)
+    state.advance(START_DELAY + 600 + 300)
     info = (await client.get(base)).json()
     check_reference_shape("show_cluster_redistribution", info)
     sdk_deserialize("ShowClusterRedistributionResponse", info)
@@ -97,12 +106,13 @@ async def test_execute_redistribution_after_idle_nodes(
         f"/v1.0/{P}/clusters/{cid}/resize",
         json={"scale_out": {"count": 3}, "create_node_only": True},
     )
-    state.advance(600)
+    state.advance(START_DELAY + 600)
     resp = await client.post(
         f"/v2/{P}/clusters/{cid}/redistribution", json={"redis_mode": "offline", "parallel_jobs": 8}
     )
     assert resp.status_code == 200
     check_reference_shape("execute_redistribution_cluster", resp.json())
+    state.advance(START_DELAY)
     info = (await client.get(f"/v2/{P}/clusters/{cid}/redistribution")).json()
     assert info["redis_info"]["redis_conf"]["redis_mode"] == "offline"
     assert info["redis_info"]["redis_conf"]["parallel_jobs"] == 8
@@ -114,13 +124,13 @@ async def test_dr_failover_and_recovery(state: SimState, client: httpx.AsyncClie
     resp = await client.post(f"{base}/recovery")
     assert resp.status_code == 400
     await client.post(f"{base}/failover")
-    state.advance(180)
+    state.advance(START_DELAY + 180)
     detail = (await client.get(base)).json()["disaster_recovery"]
     assert detail["status"] == "abnormal"
     resp = await client.post(f"{base}/recovery")
     check_reference_shape("restore_disaster", resp.json())
     sdk_deserialize("RestoreDisasterResponse", resp.json())
-    state.advance(300)
+    state.advance(START_DELAY + 300)
     detail = (await client.get(base)).json()["disaster_recovery"]
     assert (detail["status"], detail["primary_cluster"]["progress"]) == ("starting", "50")
     progress = (await client.get(f"/v1/{P}/disaster-recovery/{dr_id}/show-progress")).json()
@@ -138,7 +148,10 @@ async def test_delete_cluster_emits_delete_event(
         "DELETE", f"/v1.0/{P}/clusters/{cid}", json={"keep_last_manual_snapshot": 0}
     )
     assert resp.status_code == 202
-    state.advance(60)
+    assert (await client.get(f"/v1.0/{P}/clusters/{cid}")).json()["cluster"]["status"] == (
+        "STOPPED"
+    )  # accepted; the deletion starts a few seconds later
+    state.advance(START_DELAY + 60)
     assert (await client.get(f"/v1.0/{P}/clusters/{cid}")).status_code == 404
     event = (await client.get(f"/v2/{P}/events", params={"limit": 1})).json()["events"][0]
     check_reference_shape("list_events", {"events": [event], "count": 1})
@@ -162,6 +175,7 @@ async def test_dr_stop_start_and_delete(state: SimState, client: httpx.AsyncClie
     resp = await client.post(f"{base}/pause")
     assert resp.json() == {"disaster_recovery": {"id": dr_id}}
     sdk_deserialize("PauseDisasterRecoveryResponse", resp.json())
+    state.advance(START_DELAY)
     assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopping"
     state.advance(60)
     assert (await client.get(base)).json()["disaster_recovery"]["status"] == "stopped"
@@ -175,10 +189,10 @@ async def test_dr_stop_start_and_delete(state: SimState, client: httpx.AsyncClie
     assert detail["dr_sync_period"] == "3H"
     resp = await client.post(f"{base}/start")
     sdk_deserialize("StartDisasterRecoveryResponse", resp.json())
-    state.advance(120)
+    state.advance(START_DELAY + 120)
     assert (await client.get(base)).json()["disaster_recovery"]["status"] == "running"
     await client.post(f"{base}/pause")
-    state.advance(60)
+    state.advance(START_DELAY + 60)
     resp = await client.delete(base)
     assert resp.status_code == 200
     assert (await client.get(base)).status_code == 404

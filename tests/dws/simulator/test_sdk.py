@@ -13,6 +13,7 @@ import pytest
 
 from dws.simulator import defaults
 from dws.simulator.state import SimState
+from dws.simulator.state.base import START_DELAY
 from tests.dws.simulator.served import Served
 from tests.dws.simulator.support import by_name, frozen_state
 
@@ -102,7 +103,7 @@ def test_snapshots_list_details_create(sdk: Any, state: SimState) -> None:
     new_id = created.snapshot.id
     detail = sdk.list_snapshot_details(dws_v2.ListSnapshotDetailsRequest(snapshot_id=new_id))
     assert (detail.snapshot.status, detail.snapshot.finished) == ("CREATING", None)
-    state.advance(300)
+    state.advance(START_DELAY + 300)
     detail = sdk.list_snapshot_details(dws_v2.ListSnapshotDetailsRequest(snapshot_id=new_id))
     assert detail.snapshot.status == "AVAILABLE"
     per_cluster = sdk.list_cluster_snapshots(dws_v2.ListClusterSnapshotsRequest(cluster_id=cid))
@@ -113,7 +114,7 @@ def test_restart_and_events(sdk: Any, state: SimState) -> None:
     cid = by_name(state, "reporting")
     body = dws_v2.RestartClusterRequestBody(restart={})
     sdk.restart_cluster(dws_v2.RestartClusterRequest(cluster_id=cid, body=body))
-    state.advance(30)
+    state.advance(START_DELAY + 30)
     detail = sdk.list_cluster_details(dws_v2.ListClusterDetailsRequest(cluster_id=cid)).cluster
     assert detail.task_status == "REBOOTING" and detail.action_progress == {"REBOOTING": "25%"}
     with pytest.raises(Exception) as err:
@@ -152,6 +153,8 @@ def test_disaster_recovery_list_detail_switchover(sdk: Any, state: SimState) -> 
         dws_v2.SwitchoverDisasterRecoveryRequest(disaster_recovery_id=dr.id)
     )
     assert resp.disaster_recovery.id == dr.id
+    assert sdk.show_disaster_detail(req).disaster_recovery.status == "running"  # not started
+    state.advance(START_DELAY)
     assert sdk.show_disaster_detail(req).disaster_recovery.status == "switchovering"
     state.advance(300)
     detail = sdk.show_disaster_detail(req).disaster_recovery
@@ -164,7 +167,7 @@ def test_job_of_a_start(sdk: Any, state: SimState) -> None:
     job = sdk.list_job_details(dws_v2.ListJobDetailsRequest(job_id=job_id))
     assert isinstance(job, dws_v2.ListJobDetailsResponse)
     assert (job.job_id, job.status, job.job_name) == (job_id, "RUNNING", "startClusterJob")
-    state.advance(180)
+    state.advance(START_DELAY + 180)
     job = sdk.list_job_details(dws_v2.ListJobDetailsRequest(job_id=job_id))
     assert (job.status, job.progress) == ("SUCCESS", "100%")
 

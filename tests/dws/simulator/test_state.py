@@ -6,6 +6,7 @@ import pytest
 
 from dws.simulator.errors import SimError
 from dws.simulator.state import Fleet, SimState
+from dws.simulator.state.base import START_DELAY
 from dws.simulator.views import action_progress, cluster_detail, task_status
 from tests.dws.simulator.support import by_name, frozen_state
 
@@ -35,15 +36,21 @@ def test_demo_fleet_has_the_promised_shapes(state: SimState) -> None:
 def test_restart_progress_and_completion(state: SimState) -> None:
     cid = by_name(state, "reporting")
     cluster = state.clusters[cid]
+    before = _names(state, 1)
     job_id = state.restart_cluster(cid)
-    assert task_status(cluster) == "REBOOTING"
+    assert state.jobs[job_id or ""].status == "RUNNING"  # accepted: the job exists at once
+    state.advance(START_DELAY - 1)  # but the cluster shows nothing until the restart starts
+    assert task_status(state, cluster) is None and action_progress(state, cluster) == {}
+    assert _names(state, 1) == before
+    state.advance(1)
+    assert task_status(state, cluster) == "REBOOTING"
     assert action_progress(state, cluster) == {"REBOOTING": "0%"}
     assert _names(state, 1) == ["rebootClusterStart"]
     state.advance(60)
     assert action_progress(state, cluster) == {"REBOOTING": "50%"}
     assert state.jobs[job_id or ""].status == "RUNNING"
     state.advance(60)
-    assert task_status(cluster) is None and action_progress(state, cluster) == {}
+    assert task_status(state, cluster) is None and action_progress(state, cluster) == {}
     assert _names(state, 1) == ["rebootClusterSuccess"]
     assert state.jobs[job_id or ""].status == "SUCCESS"
 
@@ -72,14 +79,16 @@ def test_tick_is_idempotent(state: SimState) -> None:
     state.restart_cluster(cid)
     state.clock.advance(500)
     count = len(state.events)
-    assert state.tick() == 1
+    assert state.tick() == 2  # the start, then the completion
     assert state.tick() == 0
-    assert len(state.events) == count + 1
+    assert len(state.events) == count + 2
 
 
 def test_stop_then_start(state: SimState) -> None:
     cid = by_name(state, "reporting")
     state.stop_cluster(cid)
+    assert state.clusters[cid].status == "AVAILABLE"  # accepted, not started yet
+    state.advance(START_DELAY)
     assert state.clusters[cid].status == "STOPING"
     with pytest.raises(SimError):
         state.start_cluster(cid)
@@ -88,6 +97,7 @@ def test_stop_then_start(state: SimState) -> None:
     with pytest.raises(SimError):
         state.restart_cluster(cid)
     state.start_cluster(cid)
+    state.advance(START_DELAY)
     assert state.clusters[cid].status == "STARTING"
     state.advance(600)
     assert state.clusters[cid].status == "AVAILABLE"
@@ -98,7 +108,8 @@ def test_snapshot_creating_then_available(state: SimState) -> None:
     cid = by_name(state, "reporting")
     snap = state.create_snapshot(cid, "nightly-1", "before upgrade")
     assert snap.status == "CREATING" and snap.finished is None
-    assert task_status(state.clusters[cid]) == "SNAPSHOTTING"
+    state.advance(START_DELAY)
+    assert task_status(state, state.clusters[cid]) == "SNAPSHOTTING"
     with pytest.raises(SimError):
         state.restart_cluster(cid)
     with pytest.raises(SimError) as dup:
@@ -141,8 +152,9 @@ def test_create_and_delete(state: SimState) -> None:
     state.advance(600)
     assert cluster.status == "AVAILABLE"
     keep = state.create_snapshot(cluster.id, "keep-me")
-    state.advance(300)
+    state.advance(START_DELAY + 300)
     state.delete_cluster(cluster.id, keep_manual=1)
+    state.advance(START_DELAY)
     assert cluster.status == "DELETING"
     state.advance(60)
     assert cluster.id not in state.clusters
@@ -185,15 +197,16 @@ def test_scale_out_redistribution_pause_resume(state: SimState) -> None:
     cid = by_name(state, "reporting")
     cluster = state.clusters[cid]
     state.resize_cluster(cid, 3, False)
-    assert task_status(cluster) == "GROWING"
+    state.advance(START_DELAY)
+    assert task_status(state, cluster) == "GROWING"
     assert cluster_detail(state, cluster)["resize_info"]["target_node_num"] == 6
     state.advance(600)
     assert cluster.number_of_node == 6
-    assert task_status(cluster) == "REDISTRIBUTING"
+    assert task_status(state, cluster) == "REDISTRIBUTING"  # follows at once, no new delay
     assert "REDISTRIBUTING" in cluster.sub_status
     state.advance(450)
     state.pause_redistribution(cid)
-    assert task_status(cluster) == "REDISTRIBUTION_PAUSED"
+    assert task_status(state, cluster) == "REDISTRIBUTION_PAUSED"
     state.advance(5000)  # nothing moves while paused
     assert action_progress(state, cluster) == {"REDISTRIBUTING": "50%"}
     with pytest.raises(SimError):
@@ -211,14 +224,17 @@ def test_idle_nodes_then_manual_redistribution(state: SimState) -> None:
     with pytest.raises(SimError):
         state.execute_redistribution(cid, "online", 4)
     state.resize_cluster(cid, 3, True)
-    state.advance(600)
-    assert task_status(state.clusters[cid]) == "WAITING_REDISTRIBUTION"
+    state.advance(START_DELAY + 600)
+    assert task_status(state, state.clusters[cid]) == "WAITING_REDISTRIBUTION"
     with pytest.raises(SimError, match="waiting for redistribution"):
         state.resize_cluster(cid, 3, False)
     with pytest.raises(SimError):
         state.execute_redistribution(cid, "sideways", 4)
     state.execute_redistribution(cid, "offline", 8)
-    assert task_status(state.clusters[cid]) == "REDISTRIBUTING"
+    with pytest.raises(SimError, match="no running redistribution"):
+        state.pause_redistribution(cid)  # accepted, not started: nothing to pause yet
+    state.advance(START_DELAY)
+    assert task_status(state, state.clusters[cid]) == "REDISTRIBUTING"
 
 
 def test_switchback_unbalanced_to_normal(state: SimState) -> None:
@@ -226,7 +242,8 @@ def test_switchback_unbalanced_to_normal(state: SimState) -> None:
     with pytest.raises(SimError):
         state.switchback(by_name(state, "reporting"))
     job = state.switchback(cid)
-    assert task_status(state.clusters[cid]) == "ACTIVE_STANDY_SWITCHOVER"
+    state.advance(START_DELAY)
+    assert task_status(state, state.clusters[cid]) == "ACTIVE_STANDY_SWITCHOVER"
     state.advance(60)
     assert state.clusters[cid].sub_status == ["NORMAL"]
     assert state.jobs[job or ""].status == "SUCCESS"
@@ -265,13 +282,14 @@ def test_parameter_change_needing_restart(state: SimState) -> None:
     state.update_configuration(
         cid, config, [{"type": "DN", "name": "max_connections", "value": "8000"}]
     )
+    state.advance(START_DELAY)
     assert cluster.param_status == "Applying"
     state.advance(30)
     assert cluster.param_status == "Pending-Reboot"
     rows = {r["param"].name: r for r in state.parameters(cid, config)}
     assert (rows["max_connections"]["cn"], rows["max_connections"]["dn"]) == ("5000", "8000")
     state.restart_cluster(cid)
-    state.advance(120)
+    state.advance(START_DELAY + 120)
     assert cluster.param_status == "In-Sync"
 
 
@@ -279,6 +297,8 @@ def test_dr_switchover_failover_recovery(state: SimState) -> None:
     (dr,) = state.dr_tasks.values()
     primary, standby = dr.primary_id, dr.standby_id
     state.dr_action(dr.id, "switchover")
+    assert dr.status == "running"  # accepted, not started yet
+    state.advance(START_DELAY)
     assert dr.status == "switchovering"
     with pytest.raises(SimError):
         state.dr_action(dr.id, "switchover")
@@ -289,9 +309,10 @@ def test_dr_switchover_failover_recovery(state: SimState) -> None:
     with pytest.raises(SimError):
         state.dr_action(dr.id, "recovery")
     state.dr_action(dr.id, "failover")
-    state.advance(180)
+    state.advance(START_DELAY + 180)
     assert dr.status == "abnormal" and dr.primary_id == primary
     state.dr_action(dr.id, "recovery")
+    state.advance(START_DELAY)
     assert dr.status == "starting"
     state.advance(600)
     assert dr.status == "running"

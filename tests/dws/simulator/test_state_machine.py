@@ -1,6 +1,7 @@
 """Random sequences of operations and clock moves never break the state's invariants: only
-`SimError` for refused operations, statuses from the reference's vocabulary, every task finishes
-once its time has passed, and the event log stays in time order."""
+`SimError` for refused operations, statuses from the reference's vocabulary, an accepted task
+shows nothing until it starts, every task finishes once its time has passed, and the event log
+stays in time order."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class Lifecycles(RuleBasedStateMachine):
         for dr_id in list(self.state.dr_tasks):
             self._try(self.state.dr_action, dr_id, action)
 
-    @rule(seconds=st.sampled_from([1, 30, 119, 120, 300, 601, 3600]))
+    @rule(seconds=st.sampled_from([1, 4, 5, 30, 119, 120, 300, 601, 3600]))
     def wait(self, seconds: int) -> None:
         self.state.advance(seconds)
 
@@ -82,9 +83,12 @@ class Lifecycles(RuleBasedStateMachine):
         for cluster in state.clusters.values():
             assert cluster.status in STATUSES
             task = cluster.task
-            if task is not None:
+            if task is not None and task.begun(now):
                 assert task.paused_at is not None or task.started + task.duration > now
-                assert task_status(cluster) or cluster.status != "AVAILABLE"
+                assert task_status(state, cluster) or cluster.status != "AVAILABLE"
+            elif task is not None:  # accepted, not started: nothing of it shows yet
+                assert action_progress(state, cluster) == {}
+                assert task_status(state, cluster) == cluster.last_task_status
             else:
                 assert action_progress(state, cluster) == {}
             check_reference_shape(

@@ -53,5 +53,5 @@ def test_alarms_clear_when_their_cause_goes_away(state: SimState) -> None:
     assert other.status == "0"  # an unrelated alarm stays
     state.switchback(unbalanced)
     assert "0" in _active(state, unbalanced, "DWS_2000000009")
-    state.advance(60)
+    state.advance(state.start_delay + 60)
     assert set(_active(state, unbalanced, "DWS_2000000009")) == {"1"}
