@@ -39,8 +39,8 @@ from dws.simulator.app import create_app
 from tests.commands.handlers.conftest import TARGET
 
 T = TypeVar("T")
-INTERNAL = unexpected(RuntimeError("probe"), "the fuzz's probe").text.split(" (error id")[0]
-"""The opening of the internal-error reply ("Something went wrong on our side")."""
+INTERNAL = "Something went wrong on our side"
+"""The opening of the internal-error reply (`commands.services.unexpected`)."""
 
 
 class _Errors(logging.Handler):
@@ -222,3 +222,9 @@ async def _statuses(bot: Bot) -> set[ApprovalStatus]:
             assert approval is not None
             seen.add(approval.status)
     return seen
+
+
+def test_the_internal_error_reply_is_the_one_checked(caplog: pytest.LogCaptureFixture) -> None:
+    reply = unexpected(RuntimeError("a bug"), "the fuzz's probe")
+    assert reply.text.startswith(INTERNAL) and "error id E-" in reply.text
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
