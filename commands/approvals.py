@@ -243,7 +243,9 @@ class ApprovalFlow:
         """Recompute from every committed vote; the one winner of pending→executing executes."""
         now = self.services.clock()
         async with self._db.unit_of_work() as uow:
-            approval = await uow.approvals.get(approval_id, with_votes=True)
+            # Locked like a click: the status and the votes are read together, never a status
+            # from before a concurrent cancel or deny with the votes from after it.
+            approval = await uow.approvals.get(approval_id, with_votes=True, lock=True)
             assert approval is not None
             votes = list(approval.votes)
             won = False
@@ -253,7 +255,10 @@ class ApprovalFlow:
                 )
         if not won:
             if approval.status is ApprovalStatus.DENIED:
-                return approval_reply(approval, votes, note=f"Denied by {user.display}.")
+                denier = tally(approval, votes).denied_by or user.display
+                return approval_reply(approval, votes, note=f"Denied by {denier}.")
+            if approval.status is not ApprovalStatus.PENDING:
+                return _already(approval, votes)
             return approval_reply(approval, votes, note=f"Vote by {user.display} recorded.")
         approval.status = ApprovalStatus.EXECUTING
         return await self.execute_approved(approval, votes)
