@@ -3,8 +3,10 @@
 Two bots share one PostgreSQL schema, each with its own `Database` (engine and connection pool),
 its own DWS client and its own `Dispatcher`, as two replicas of the service; the simulator is the
 one DWS both talk to. In each of 50 trials alice asks for a restart, then bob approves on one
-replica while, on the other, alice cancels (or carol denies) the same request, both released
-together by a barrier. Whichever wins, afterwards:
+replica while, on the other, alice cancels (or carol denies) the same request. Both clicks are
+released by a barrier; by trial, the close goes at once, or as soon as the other replica's
+database shows bob's vote, or the approval out of pending (conditions on data, not on time), so
+every window of the race is tried. Whichever wins, afterwards:
 
 - DWS received the restart at most once;
 - received: the approval is executing (tracked) or succeeded, no cancelled/denied record exists
