@@ -173,6 +173,9 @@ async def _race(replicas: Replicas, trial: int, other: tuple[UserRef, str]) -> N
     async with replicas.db.unit_of_work(readonly=True) as uow:
         approval = await uow.approvals.get(approval_id)
         events = [r.event async for r in uow.audit.stream() if r.approval_id == approval_id]
+        tracked = any(
+            op.approval_id == approval_id for op in await uow.trackers.list_active(limit=1000)
+        )
     assert approval is not None
     closing = AuditEvent.CANCELLED if choice == CANCEL else AuditEvent.DENIED
     end = ApprovalStatus.CANCELLED if choice == CANCEL else ApprovalStatus.DENIED
@@ -183,6 +186,7 @@ async def _race(replicas: Replicas, trial: int, other: tuple[UserRef, str]) -> N
     assert received in (0, 1), where
     if received:
         assert approval.status in RAN, where
+        assert tracked or approval.status is ApprovalStatus.SUCCEEDED, f"{where}; not tracked"
         assert closing not in events and AuditEvent.EXECUTED in events, where
         assert approved.title.endswith(": submitted"), f"{where}; bob was told {_says(approved)}"
         for reply in shown:
