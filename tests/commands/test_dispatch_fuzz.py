@@ -187,7 +187,7 @@ def test_act_always_replies(bot: Bot) -> None:
         st.lists(st.tuples(_requesters, st.sampled_from(_REQUESTS)), min_size=1, max_size=3),
         st.lists(st.tuples(_clickers, _ids, _choices), min_size=1, max_size=8),
     )
-    def clicks(
+    def session(
         wait: float,
         requests: list[tuple[UserRef, str]],
         clicks: list[tuple[UserRef, int | str, str]],
@@ -208,7 +208,7 @@ def test_act_always_replies(bot: Bot) -> None:
             reply = bot.run(bot.dispatcher.act(ActionRequest(user, str(approval_id), choice)))
             bot.check(reply, f"{user.id!r} clicked {choice!r} on {approval_id!r}")
 
-    clicks()
+    session()
     ended = bot.run(_statuses(bot))
     ran = {ApprovalStatus.EXECUTING, ApprovalStatus.SUCCEEDED}  # a tracker may not be done yet
     assert ended & ran, ended
