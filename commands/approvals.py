@@ -230,10 +230,12 @@ class ApprovalFlow:
 
     async def _reconcile(self, approval_id: str, user: UserRef) -> Reply:
         """Recompute from every committed vote, re-judged by the policy in force (it may have
-        changed since the request); the one winner of pending→executing executes."""
+        changed since the request); the one winner of pending→approved executes."""
         now = self.services.clock()
         async with self._db.unit_of_work() as uow:
-            approval = await uow.approvals.get(approval_id, with_votes=True)
+            # Locked like a click: the status and the votes are read together, never a status
+            # from before a concurrent cancel or deny with the votes from after it.
+            approval = await uow.approvals.get(approval_id, with_votes=True, lock=True)
             assert approval is not None
             votes = list(approval.votes)
             judged = rejudge(self.services.policy, approval, votes)
@@ -249,7 +251,10 @@ class ApprovalFlow:
                 )
         if not won:
             if approval.status is ApprovalStatus.DENIED:
-                return approval_reply(approval, votes, note=f"Denied by {user.display}.")
+                denier = tally(approval, votes).denied_by or user.display
+                return approval_reply(approval, votes, note=f"Denied by {denier}.")
+            if approval.status is not ApprovalStatus.PENDING:
+                return _already(approval, votes)
             note = f"Vote by {user.display} recorded."
             if judged.changes:
                 note += f" The {judged.note}."

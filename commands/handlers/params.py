@@ -25,7 +25,11 @@ class ParamsArgs(BaseModel):
 
 
 async def parameter_group(client: DwsCaller, cluster_id: str) -> ClusterConfiguration:
-    """The cluster's parameter group (list_cluster_configurations), first one."""
+    """The cluster's parameter group (list_cluster_configurations).
+
+    The group of type ``parameterGroup`` (5.2.42; the ``parameter_group`` of the cluster's
+    details), not the first listed, which is the ``GUCConfig``; the first one only when no
+    group has that type."""
     data = await call_model(
         client,
         "list_cluster_configurations",
@@ -34,7 +38,8 @@ async def parameter_group(client: DwsCaller, cluster_id: str) -> ClusterConfigur
     )
     if not data.configurations:
         raise CommandFailure("the cluster has no parameter group")
-    return data.configurations[0]
+    groups = data.configurations
+    return next((g for g in groups if g.type == "parameterGroup"), groups[0])
 
 
 async def parameters(

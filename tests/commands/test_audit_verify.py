@@ -90,6 +90,21 @@ async def test_forged_chain_with_its_marks_is_reported(database: Database) -> No
     assert "records 1-6 were edited (its hash does not match)" in report.problems()
 
 
+async def test_replaced_tail_with_the_head_recomputed_without_the_key_is_reported(
+    database: Database,
+) -> None:
+    database.audit_key = KEY
+    await _fill(database)
+    await _forge(database, first=4, change=_mallory)  # rows 4-6, their links and the head
+    async with database.unit_of_work(readonly=True) as uow:
+        assert [r.user_name async for r in uow.audit.stream()] == ["alice"] * 3 + ["mallory"] * 3
+        assert (await uow.audit.head())[0] == 6
+    report = await verify(database)
+    assert report.edited == [4, 5, 6] and report.broken_links == []
+    assert not report.tail_replaced  # the head agrees with the forged rows: only the key tells
+    assert report.problems() == ["records 4-6 were edited (its hash does not match)"]
+
+
 async def test_forged_chain_marked_unkeyed_is_caught_by_a_checkpoint(database: Database) -> None:
     database.audit_key = KEY
     await _fill(database)
