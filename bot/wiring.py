@@ -17,7 +17,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import commands.handlers  # noqa: F401  (fills the registry)
@@ -31,6 +31,7 @@ from commands.replies import Reply
 from commands.services import Notify
 from commands.store import Database
 from commands.store.errors import DatabaseUnavailableError
+from commands.store.models import utcnow
 from dws.client import DwsClient
 from dws.config import DwsTarget
 
@@ -153,7 +154,8 @@ async def open_runtime(
             policy,
             None if problem else db,
             factory,
-            clock=clock or _utcnow,
+            clock=clock
+            or utcnow,  # approvals, TTLs, audit times: real time, even on the fast simulator
             notify=notify or _no_notify,
             default_target=default_name,
             track_interval=track_interval,
@@ -195,8 +197,3 @@ def freeze_startup_objects() -> None:
 
 async def _no_notify(channel: str, reply: Reply) -> None:
     return None
-
-
-def _utcnow() -> datetime:
-    # Approvals, TTLs and audit times follow real time even on the fast simulator clock.
-    return datetime.now(UTC)

@@ -43,10 +43,9 @@ from commands.services import (
     dws_error_text,
     entry,
     unexpected,
-    utcnow,
 )
 from commands.store.errors import StoreError
-from commands.store.models import AuditEvent
+from commands.store.models import AuditEvent, utcnow
 from commands.store.session import Database
 from commands.tracking import Tracking
 from dws.errors import DwsError

@@ -25,13 +25,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
 from commands.replies import Reply
+from commands.store.models import utcnow
 from dws.client import DwsAnswer
 
 ANYONE = "anyone"
@@ -150,10 +151,6 @@ SecretPrompt = Callable[[str], Awaitable[str | None]]
 """Asks the user for a secret without echo (console getpass, Slack modal). ``None`` = cancelled."""
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     """Everything a handler may use. Built by the dispatcher for each invocation.
@@ -171,7 +168,7 @@ class CommandContext:
     channel: str
     dws: DwsCaller
     target_name: str = "default"
-    clock: Callable[[], datetime] = _utcnow
+    clock: Callable[[], datetime] = utcnow
     prompt_secret: SecretPrompt | None = None
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     services: Mapping[str, Any] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import logging
 import secrets as _secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import SecretStr
@@ -20,7 +20,7 @@ from commands.policy import Policy
 from commands.registry import Bindings, CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
 from commands.replies import Reply
 from commands.store.audit import AuditEntry
-from commands.store.models import AuditEvent
+from commands.store.models import AuditEvent, utcnow
 from commands.store.session import Database
 from dws.errors import DwsApiError, DwsError
 
@@ -37,11 +37,6 @@ DB_DOWN = (
     "The audit database is unavailable, so changing commands are refused until it is back; "
     "nothing was executed."
 )
-
-
-def utcnow() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)
 
 
 async def _no_notify(channel: str, reply: Reply) -> None:
