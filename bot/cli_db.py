@@ -28,7 +28,8 @@ import typer
 
 from bot.audit_key import choose_audit_key
 from bot.settings import SettingsError, load_settings
-from commands.audit import VerifyReport, checkpoint, export, parse_since, verify
+from commands.audit import VerifyReport, checkpoint, export, verify
+from commands.durations import parse_since
 from commands.store import Database, StoreError
 from commands.store.chain import CHECKPOINT_PREFIX, Checkpoint
 from commands.store.migrate import head_revision

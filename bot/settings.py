@@ -33,6 +33,9 @@ _DEFAULT_KEYS = {
     "domain": "DWSBOT_DWS_DOMAIN",
 }
 
+MAX_DWS_TIMEOUT = 600.0
+"""The longest ``DWSBOT_DWS_TIMEOUT`` accepted, in seconds."""
+
 
 class SettingsError(Exception):
     """A bad or missing setting; the message is one line naming it."""
@@ -56,7 +59,8 @@ class Settings(BaseSettings):
     dws_domain: str | None = None
     targets: list[DwsTarget] = Field(default_factory=list)
     default_target: str | None = None
-    dws_timeout: float = Field(default=30.0, gt=0)
+    dws_timeout: float = Field(default=30.0, gt=0, le=MAX_DWS_TIMEOUT, allow_inf_nan=False)
+    """Seconds one DWS request may take (at most `MAX_DWS_TIMEOUT`)."""
     dws_max_concurrency: int | None = Field(default=None, gt=0)
 
     database_url: SecretStr | None = None

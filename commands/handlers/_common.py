@@ -17,7 +17,6 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -35,6 +34,7 @@ from dws.models import (
     ListClustersResponse,
     ListClusterSummariesResponse,
     ListDisasterRecoverResponse,
+    parse_time,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -229,39 +229,6 @@ def when(value: Any) -> str:
     if moment is None:
         return str(value)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Read an API time: epoch milliseconds or seconds, or ISO 8601 (naive means UTC)."""
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and value.isascii() and value.isdigit()
-    ):
-        number = float(value)
-        if number > 1e11:
-            number /= 1000.0
-        return datetime.fromtimestamp(number, tz=UTC)
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        for candidate in (text, text.replace(" ", "T", 1)):
-            try:
-                moment = datetime.fromisoformat(candidate)
-            except ValueError:
-                continue
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """`90s`, `30m`, `2h`, `7d`, `1w` → a timedelta; anything else raises ValueError."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise ValueError(f"{text!r} is not a duration; use a number and s, m, h, d or w (e.g. 2h)")
-    amount, unit = int(match.group(1)), match.group(2).lower()
-    return timedelta(**{_UNITS[unit]: amount})
 
 
 def cell(value: Any) -> str:
