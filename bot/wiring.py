@@ -31,8 +31,8 @@ from commands.replies import Reply
 from commands.services import Notify
 from commands.store import Database
 from commands.store.errors import DatabaseUnavailableError
-from commands.store.models import utcnow
 from dws.client import DwsClient
+from dws.clock import utcnow
 from dws.config import DwsTarget
 
 DEFAULT_SPEED = 60.0

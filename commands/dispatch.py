@@ -45,9 +45,10 @@ from commands.services import (
     unexpected,
 )
 from commands.store.errors import StoreError
-from commands.store.models import AuditEvent, utcnow
+from commands.store.models import AuditEvent
 from commands.store.session import Database
 from commands.tracking import Tracking
+from dws.clock import utcnow
 from dws.errors import DwsError
 
 

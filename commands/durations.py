@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from commands.store.models import utcnow
+from dws.clock import utcnow
 from dws.models import parse_time
 
 MAX_DURATION = timedelta(days=3660)

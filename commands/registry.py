@@ -32,8 +32,8 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, SecretStr
 
 from commands.replies import Reply
-from commands.store.models import utcnow
 from dws.client import DwsAnswer
+from dws.clock import utcnow
 
 ANYONE = "anyone"
 """A ``min_role`` meaning every user, even one without a role (``help``, ``whoami``)."""

@@ -20,8 +20,9 @@ from commands.policy import Policy
 from commands.registry import Bindings, CommandContext, DwsCaller, Registry, SecretPrompt, UserRef
 from commands.replies import Reply
 from commands.store.audit import AuditEntry
-from commands.store.models import AuditEvent, utcnow
+from commands.store.models import AuditEvent
 from commands.store.session import Database
+from dws.clock import utcnow
 from dws.errors import DwsApiError, DwsError
 
 log = logging.getLogger("dwsbot.commands")

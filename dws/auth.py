@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from dws.clock import utcnow
 from dws.config import DwsTarget
 from dws.errors import DwsAuthError, DwsConfigError
 from dws.signing import (
@@ -55,11 +56,6 @@ _UNSIGNED_HEADERS = frozenset(
 )
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
 def _secret(value: SecretStr | str) -> SecretStr:
     return value if isinstance(value, SecretStr) else SecretStr(value)
 
@@ -74,7 +70,7 @@ class AkSkAuth(httpx.Auth):
         ak: SecretStr | str,
         sk: SecretStr | str,
         project_id: str,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
     ) -> None:
         self._ak = _secret(ak)
         self._sk = _secret(sk)
@@ -140,7 +136,7 @@ class IamTokenAuth(httpx.Auth):
         domain: str,
         project_id: str,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         refresh_margin: timedelta = timedelta(hours=1),
     ) -> None:
         self._token_url = iam_endpoint.rstrip("/") + "/v3/auth/tokens"
