@@ -212,7 +212,10 @@ def export_command(
     ] = ExportFormat.JSONL,
     since: Annotated[
         str | None,
-        typer.Option(help="Only records since a duration ago (30m, 2h, 7d) or an ISO time."),
+        typer.Option(
+            help="Only records since a duration ago (30m, 2h, 7d, 1w) or an ISO time "
+            "(UTC unless a zone is given)."
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")

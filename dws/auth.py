@@ -16,7 +16,7 @@ import asyncio
 import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from dws.clock import utcnow
 from dws.config import DwsTarget
 from dws.errors import DwsAuthError, DwsConfigError
+from dws.models.base import parse_time
 from dws.signing import (
     CONTENT_SHA256_HEADER,
     UNSIGNED_PAYLOAD,
@@ -264,10 +265,9 @@ def _error_detail(content: bytes) -> str:
 def _expires_at(content: bytes) -> datetime | None:
     try:
         raw = json.loads(content)["token"]["expires_at"]
-        when = datetime.fromisoformat(str(raw))
     except (ValueError, KeyError, TypeError):
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return parse_time(raw) if isinstance(raw, str) else None
 
 
 def auth_for_target(target: DwsTarget) -> httpx.Auth:
