@@ -138,13 +138,18 @@ def unexpected(exc: BaseException, where: str) -> Reply:
 
 
 def dws_error_text(exc: DwsError) -> str:
-    """One or two sentences for a DWS error: what DWS said, and its advice if it gave one."""
-    if isinstance(exc, DwsApiError):
-        code = f" ({exc.error_code})" if exc.error_code else ""
-        text = f"DWS refused it{code}: {exc.error_msg or exc.explanation or 'no message'}"
-        if exc.solution:
-            text += f". {exc.solution}"
-        if exc.request_id:
-            text += f" (request id {exc.request_id})"
-        return text
-    return str(exc)
+    """The one text users see for a DWS error, in chat and on the command line alike.
+
+    A refusal: ``DWS refused <operation> (<code>): <message>. <advice> (request id <id>)`` (the
+    advice is the reference's solution for the code); any other error: its own sentence.
+    """
+    if not isinstance(exc, DwsApiError):
+        return str(exc)
+    code = exc.error_code or f"HTTP {exc.status}"
+    message = (exc.error_msg or exc.explanation or "no message").strip().rstrip(".")
+    text = f"DWS refused {exc.operation or 'the request'} ({code}): {message}"
+    if exc.solution:
+        text += f". {exc.solution.strip().rstrip('.')}"
+    if exc.request_id:
+        text += f" (request id {exc.request_id})"
+    return text

@@ -23,7 +23,8 @@ from pydantic import BaseModel
 
 from commands.registry import Bindings, CommandContext, CommandFailure, DwsCaller
 from commands.replies import Reply, table
-from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTransportError
+from commands.services import dws_error_text
+from dws.errors import DwsApiError, DwsResponseError, DwsTransportError
 from dws.models import (
     ClusterDetail,
     ClusterInfo,
@@ -263,7 +264,7 @@ async def call(
     the user sees the DWS error code, message and advice; the dispatcher logs nothing scary.
     For an operation with a model in `dws.models`, use `call_model` instead.
     """
-    with _refusals(operation):
+    with _refusals():
         return await ctx_dws.call(operation, params, body)
 
 
@@ -280,7 +281,7 @@ async def call_model(
     An answer that does not fit the model is a `CommandFailure` naming the operation and the
     first misfit (``list_clusters: unexpected answer from the service (clusters: ...)``).
     """
-    with _refusals(operation):
+    with _refusals():
         return await ctx_dws.call_model(operation, model, params, body)
 
 
@@ -302,7 +303,7 @@ async def call_answer(
     """Make a changing call whose answer may be empty (most changes): an empty answer is an
     empty ``model``, a malformed one a `CommandFailure` naming the operation; failures as
     with `call`. The request id goes into the `Execution` and so into the audit record."""
-    with _refusals(operation):
+    with _refusals():
         sent = await ctx_dws.send(operation, params, body)
         answer = sent.parse(model) if sent.content.strip() else model.model_validate({})
     return Submitted(answer, sent.request_id)
@@ -323,28 +324,12 @@ class IdRef(DwsModel):
 
 
 @contextlib.contextmanager
-def _refusals(operation: str) -> Iterator[None]:
+def _refusals() -> Iterator[None]:
     """Turn the DWS errors a chat command expects into a `CommandFailure` sentence."""
     try:
         yield
-    except DwsNotFoundError as exc:
-        raise CommandFailure(f"DWS says not found: {_api_detail(exc)}") from None
-    except DwsApiError as exc:
-        raise CommandFailure(f"DWS refused {operation}: {_api_detail(exc)}") from None
-    except DwsTransportError as exc:
-        raise CommandFailure(f"could not reach DWS: {exc}") from None
-    except DwsResponseError as exc:
-        raise CommandFailure(str(exc)) from None
-
-
-def _api_detail(exc: DwsApiError) -> str:
-    code = f"{exc.error_code} " if exc.error_code else ""
-    text = f"{code}{exc.error_msg or exc.explanation or f'HTTP {exc.status}'}".strip()
-    if exc.solution:
-        text += f" ({exc.solution.rstrip('.')})"
-    if exc.request_id:
-        text += f" [request {exc.request_id}]"
-    return text
+    except (DwsApiError, DwsTransportError, DwsResponseError) as exc:
+        raise CommandFailure(dws_error_text(exc)) from None
 
 
 def project_id_of(ctx_dws: DwsCaller) -> str:
