@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
 import commands.handlers  # noqa: F401  (fills the registry)
@@ -18,18 +17,11 @@ from commands.parsing import Invocation, parse
 from commands.registry import CommandContext, CommandFailure, UserRef, registry
 from commands.services import dws_error_text
 from dws.client import DwsClient
-from dws.config import DwsTarget
 from dws.errors import DwsApiError
-from dws.simulator import SimState, defaults
+from dws.simulator import SimState
 from dws.simulator.app import create_app
+from tests.commands.test_e2e_simulator import TARGET
 
-TARGET = DwsTarget(
-    name="sim",
-    endpoint="http://simulator.test",
-    project_id=defaults.PROJECT_ID,
-    ak=SecretStr(defaults.AK),
-    sk=SecretStr(defaults.SK),
-)
 REQUEST_ID = re.compile(r" \(request id [^)]*\)")
 
 
