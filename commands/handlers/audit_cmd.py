@@ -35,8 +35,14 @@ AUDIT_DOWN = "The audit database is unavailable, so the audit log cannot be read
 @command(
     "audit",
     summary="Show recent audit records (who did what, when, with which outcome)",
-    usage="/dws audit [cluster] [--user U] [--action A] [--event E] [--since 2h] [--limit N]",
-    examples=("/dws audit", "/dws audit prod-dw --since 1d", "/dws audit --user alice"),
+    usage="/dws audit [cluster] [--user U] [--action A] [--event E] [--since 2h|1w|TIME] "
+    "[--limit N]  (TIME like 2026-11-27T08:00 is UTC unless it names a zone)",
+    examples=(
+        "/dws audit",
+        "/dws audit prod-dw --since 1w",
+        "/dws audit --since 2026-11-27T08:00",
+        "/dws audit --user alice",
+    ),
     args=AuditArgs,
     positionals=("cluster",),
 )

@@ -103,3 +103,8 @@ async def test_audit_since_before_year_one_is_an_error_reply(env: Env) -> None:
     reply = await env.say(ALICE, "/dws audit --since 0001-01-01T00:00+05:00")
     assert reply.severity is Severity.ERROR and "error id" not in reply.text, reply.text
     assert "before year 1" in reply.text
+
+
+async def test_help_says_naive_times_are_utc(env: Env) -> None:
+    reply = await env.say(ALICE, "/dws help audit")
+    assert "UTC unless it names a zone" in reply.text
