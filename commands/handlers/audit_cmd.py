@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from commands.durations import parse_since
+from commands.handlers._common import short
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 from commands.store.errors import StoreError
@@ -81,7 +82,7 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
             r.user_name or r.user_id or "-",
             r.action or "-",
             r.cluster_name or r.cluster_id or "-",
-            _short(r.outcome or r.error_code or ""),
+            short(r.outcome or r.error_code or ""),
         )
         for r in records
     )
@@ -92,11 +93,6 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
         columns=("at (UTC)", "event", "user", "action", "cluster", "outcome"),
         rows=rows,
     )
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["AuditArgs", "audit"]
