@@ -40,8 +40,13 @@ def test_pick_unknown_lists_known_names() -> None:
         pick(CLUSTERS, "nope", "cluster")
     with pytest.raises(LookupProblem, match="there are no clusters"):
         pick(list[ClusterInfo](), "x", "cluster")
+
+
+def test_when_shows_api_times_in_utc() -> None:
     assert when(None) == "—"
     assert when("2022-09-28T02:14:08Z") == "2022-09-28 02:14 UTC"
+    assert when("2022-09-28 02:14:08") == "2022-09-28 02:14 UTC"
+    assert when(1664331248000) == "2022-09-28 02:14 UTC"
 
 
 def test_status_and_task_text() -> None:
