@@ -21,8 +21,9 @@ import typer
 
 from bot.settings import SettingsError, load_settings
 from bot.targets import TargetChoice, open_client
+from commands.services import dws_error_text
 from dws.auth import AkSkAuth, IamTokenAuth
-from dws.errors import DwsApiError, DwsError, DwsRequestError
+from dws.errors import DwsError, DwsRequestError
 from dws.operations import all_operations
 
 app = typer.Typer(help="The DWS API: every catalogue operation by name.", no_args_is_help=True)
@@ -87,13 +88,8 @@ async def _run(
     except DwsRequestError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
-    except DwsApiError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        if exc.solution:
-            typer.echo(f"hint: {exc.solution}", err=True)
-        return 1
     except DwsError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {dws_error_text(exc)}", err=True)
         return 1
     typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
     return 0

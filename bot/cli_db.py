@@ -28,7 +28,8 @@ import typer
 
 from bot.audit_key import choose_audit_key
 from bot.settings import SettingsError, load_settings
-from commands.audit import VerifyReport, checkpoint, export, parse_since, verify
+from commands.audit import VerifyReport, checkpoint, export, verify
+from commands.durations import parse_since
 from commands.store import Database, StoreError
 from commands.store.chain import CHECKPOINT_PREFIX, Checkpoint
 from commands.store.migrate import head_revision
@@ -211,7 +212,10 @@ def export_command(
     ] = ExportFormat.JSONL,
     since: Annotated[
         str | None,
-        typer.Option(help="Only records since a duration ago (30m, 2h, 7d) or an ISO time."),
+        typer.Option(
+            help="Only records since a duration ago (30m, 2h, 7d, 1w) or an ISO time "
+            "(UTC unless a zone is given)."
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default stdout).")

@@ -18,6 +18,7 @@ from bot.targets import TargetChoice
 from bot.wiring import WiringError, choose_policy
 from commands.policy import PolicyError
 from commands.registry import registry
+from commands.services import dws_error_text
 from commands.store import Database, StoreError
 from commands.store.urls import sqlite_file
 from dws.errors import DwsError
@@ -135,8 +136,10 @@ async def _reach(choice: TargetChoice, where: str) -> Check:
     try:
         async with choice.client() as client:
             data = await asyncio.wait_for(client.call("list_clusters"), DWS_TIMEOUT_S * 2)
-    except (DwsError, TimeoutError) as exc:
-        return Check(name, False, f"{where}: {exc or 'timed out'}")
+    except DwsError as exc:
+        return Check(name, False, f"{where}: {dws_error_text(exc)}")
+    except TimeoutError:
+        return Check(name, False, f"{where}: timed out")
     count = data.get("count", len(data.get("clusters") or [])) if isinstance(data, dict) else "?"
     return Check(name, True, f"{where}: reachable, {count} clusters")
 

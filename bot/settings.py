@@ -1,10 +1,9 @@
 """Settings: one pydantic-settings object, built once in the entry point and passed down.
 
-Environment variables carry the prefix ``DWSBOT_`` (a ``.env`` file is read too). Slack secrets
-use Slack's own names (``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``SLACK_APP_TOKEN``).
-The default DWS target can be given by environment alone (``DWSBOT_DWS_ENDPOINT``,
-``DWSBOT_DWS_REGION``, ``DWSBOT_DWS_PROJECT_ID`` and AK/SK or an IAM user); more named targets
-go in ``DWSBOT_TARGETS`` as a JSON list. ``DWSBOT_AUDIT_KEY`` keys the audit chain (a secret
+Environment variables carry the prefix ``DWSBOT_`` (a ``.env`` file is read too). The default
+DWS target can be given by environment alone (``DWSBOT_DWS_ENDPOINT``, ``DWSBOT_DWS_REGION``,
+``DWSBOT_DWS_PROJECT_ID`` and AK/SK or an IAM user); more named targets go in
+``DWSBOT_TARGETS`` as a JSON list. ``DWSBOT_AUDIT_KEY`` keys the audit chain (a secret
 kept outside the database; `bot.audit_key` says what happens without one).
 """
 
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic_settings
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from commands.store.chain import AuditKey
@@ -32,6 +31,9 @@ _DEFAULT_KEYS = {
     "password": "DWSBOT_DWS_PASSWORD",
     "domain": "DWSBOT_DWS_DOMAIN",
 }
+
+MAX_DWS_TIMEOUT = 600.0
+"""The longest ``DWSBOT_DWS_TIMEOUT`` accepted, in seconds."""
 
 
 class SettingsError(Exception):
@@ -56,24 +58,14 @@ class Settings(BaseSettings):
     dws_domain: str | None = None
     targets: list[DwsTarget] = Field(default_factory=list)
     default_target: str | None = None
-    dws_timeout: float = Field(default=30.0, gt=0)
+    dws_timeout: float = Field(default=30.0, gt=0, le=MAX_DWS_TIMEOUT, allow_inf_nan=False)
+    """Seconds one DWS request may take (at most `MAX_DWS_TIMEOUT`)."""
     dws_max_concurrency: int | None = Field(default=None, gt=0)
 
     database_url: SecretStr | None = None
     policy_file: Path | None = None
     audit_key: SecretStr | None = None
     """HMAC-SHA256 key of the audit chain (at least 32 characters); never printed or logged."""
-
-    slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "DWSBOT_SLACK_BOT_TOKEN")
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "DWSBOT_SLACK_SIGNING_SECRET"),
-    )
-    slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "DWSBOT_SLACK_APP_TOKEN")
-    )
 
     @field_validator("audit_key")
     @classmethod

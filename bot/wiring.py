@@ -17,7 +17,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import commands.handlers  # noqa: F401  (fills the registry)
@@ -32,6 +32,7 @@ from commands.services import Notify
 from commands.store import Database
 from commands.store.errors import DatabaseUnavailableError
 from dws.client import DwsClient, RetryPolicy
+from dws.clock import utcnow
 from dws.config import DwsTarget
 
 DEFAULT_SPEED = 60.0
@@ -153,7 +154,8 @@ async def open_runtime(
             policy,
             None if problem else db,
             factory,
-            clock=clock or _utcnow,
+            clock=clock
+            or utcnow,  # approvals, TTLs, audit times: real time, even on the fast simulator
             notify=notify or _no_notify,
             default_target=default_name,
             track_interval=track_interval,
@@ -204,8 +206,3 @@ def freeze_startup_objects() -> None:
 
 async def _no_notify(channel: str, reply: Reply) -> None:
     return None
-
-
-def _utcnow() -> datetime:
-    # Approvals, TTLs and audit times follow real time even on the fast simulator clock.
-    return datetime.now(UTC)

@@ -1,7 +1,7 @@
-"""The audit log above the store: chain verification, export, ``--since`` parsing, redaction.
+"""The audit log above the store: chain verification, export, redaction.
 
     report = await verify(db)              # VerifyReport (commands.audit_verify)
-    async for line in export(db, "csv", since=parse_since("2h")):
+    async for line in export(db, "csv", since=parse_since("2h")):   # commands.durations
         sys.stdout.write(line)
 
 Records are written by ``uow.audit.append(AuditEntry(...))`` (``commands.store.audit``) in the
@@ -15,9 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from commands.audit_verify import VerifyReport, checkpoint, verify
@@ -31,7 +30,6 @@ __all__ = [
     "VerifyReport",
     "checkpoint",
     "export",
-    "parse_since",
     "record_hash",
     "redact",
     "redact_params",
@@ -93,23 +91,3 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_since(text: str, *, now: datetime | None = None) -> datetime:
-    """``2h`` / ``30m`` / ``7d`` (ago) or an ISO time (UTC if no zone) as an aware datetime."""
-    match = _DURATION.match(text)
-    if match:
-        delta = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
-        return (now or datetime.now(UTC)) - delta
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"invalid time {text!r}: use a duration like 30m, 2h, 7d or an ISO time "
-            "like 2026-01-31T12:00Z"
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -43,13 +43,13 @@ from commands.services import (
     dws_error_text,
     entry,
     unexpected,
-    utcnow,
 )
 from commands.store.errors import StoreError
 from commands.store.models import AuditEvent
 from commands.store.session import Database
 from commands.sweeper import Sweeper
 from commands.tracking import Tracking
+from dws.clock import utcnow
 from dws.errors import DwsError
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -33,6 +33,7 @@ from pydantic import BaseModel, SecretStr
 
 from commands.replies import Reply
 from dws.client import DwsAnswer
+from dws.clock import utcnow
 
 ANYONE = "anyone"
 """A ``min_role`` meaning every user, even one without a role (``help``, ``whoami``)."""
@@ -156,10 +157,6 @@ SecretPrompt = Callable[[str], Awaitable[str | None]]
 """Asks the user for a secret without echo (console getpass, Slack modal). ``None`` = cancelled."""
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     """Everything a handler may use. Built by the dispatcher for each invocation.
@@ -177,7 +174,7 @@ class CommandContext:
     channel: str
     dws: DwsCaller
     target_name: str = "default"
-    clock: Callable[[], datetime] = _utcnow
+    clock: Callable[[], datetime] = utcnow
     prompt_secret: SecretPrompt | None = None
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     services: Mapping[str, Any] = field(default_factory=dict)

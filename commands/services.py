@@ -11,7 +11,7 @@ import logging
 import secrets as _secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import SecretStr
@@ -23,6 +23,7 @@ from commands.replies import Reply
 from commands.store.audit import AuditEntry
 from commands.store.models import Approval, AuditEvent
 from commands.store.session import Database
+from dws.clock import utcnow
 from dws.errors import DwsApiError, DwsError
 
 log = logging.getLogger("dwsbot.commands")
@@ -38,11 +39,6 @@ DB_DOWN = (
     "The audit database is unavailable, so changing commands are refused until it is back; "
     "nothing was executed."
 )
-
-
-def utcnow() -> datetime:
-    """The current time, aware UTC."""
-    return datetime.now(UTC)
 
 
 async def _no_notify(channel: str, reply: Reply) -> None:
@@ -169,13 +165,18 @@ def unexpected(exc: BaseException, where: str) -> Reply:
 
 
 def dws_error_text(exc: DwsError) -> str:
-    """One or two sentences for a DWS error: what DWS said, and its advice if it gave one."""
-    if isinstance(exc, DwsApiError):
-        code = f" ({exc.error_code})" if exc.error_code else ""
-        text = f"DWS refused it{code}: {exc.error_msg or exc.explanation or 'no message'}"
-        if exc.solution:
-            text += f". {exc.solution}"
-        if exc.request_id:
-            text += f" (request id {exc.request_id})"
-        return text
-    return str(exc)
+    """The one text users see for a DWS error, in chat and on the command line alike.
+
+    A refusal: ``DWS refused <operation> (<code>): <message>. <advice> (request id <id>)`` (the
+    advice is the reference's solution for the code); any other error: its own sentence.
+    """
+    if not isinstance(exc, DwsApiError):
+        return str(exc)
+    code = exc.error_code or f"HTTP {exc.status}"
+    message = (exc.error_msg or exc.explanation or "no message").strip().rstrip(".")
+    text = f"DWS refused {exc.operation or 'the request'} ({code}): {message}"
+    if exc.solution:
+        text += f". {exc.solution.strip().rstrip('.')}"
+    if exc.request_id:
+        text += f" (request id {exc.request_id})"
+    return text

@@ -26,13 +26,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from commands.approvals import ApprovalFlow
-from commands.handlers._common import parse_time
 from commands.registry import UserRef
 from commands.replies import Reply, Severity
 from commands.services import Services, approval_entry, log
 from commands.store.models import Approval, ApprovalStatus, AuditEvent, VoteChoice
 from commands.tracking import judge_job
 from dws.errors import DwsApiError, DwsError, DwsNotFoundError
+from dws.models import parse_time
 
 LEASE = "sweeper"
 RECHECK = timedelta(seconds=30)

@@ -16,14 +16,16 @@ import asyncio
 import json
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from dws.clock import utcnow
 from dws.config import DwsTarget
 from dws.errors import DwsAuthError, DwsConfigError
+from dws.models.base import parse_time
 from dws.signing import (
     CONTENT_SHA256_HEADER,
     UNSIGNED_PAYLOAD,
@@ -55,11 +57,6 @@ _UNSIGNED_HEADERS = frozenset(
 )
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
 def _secret(value: SecretStr | str) -> SecretStr:
     return value if isinstance(value, SecretStr) else SecretStr(value)
 
@@ -74,7 +71,7 @@ class AkSkAuth(httpx.Auth):
         ak: SecretStr | str,
         sk: SecretStr | str,
         project_id: str,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
     ) -> None:
         self._ak = _secret(ak)
         self._sk = _secret(sk)
@@ -140,7 +137,7 @@ class IamTokenAuth(httpx.Auth):
         domain: str,
         project_id: str,
         *,
-        clock: Clock = utc_now,
+        clock: Clock = utcnow,
         refresh_margin: timedelta = timedelta(hours=1),
     ) -> None:
         self._token_url = iam_endpoint.rstrip("/") + "/v3/auth/tokens"
@@ -268,10 +265,9 @@ def _error_detail(content: bytes) -> str:
 def _expires_at(content: bytes) -> datetime | None:
     try:
         raw = json.loads(content)["token"]["expires_at"]
-        when = datetime.fromisoformat(str(raw))
     except (ValueError, KeyError, TypeError):
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return parse_time(raw) if isinstance(raw, str) else None
 
 
 def auth_for_target(target: DwsTarget) -> httpx.Auth:

@@ -30,6 +30,7 @@ import aiohttp
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from dws.clock import utcnow
 from dws.config import DwsTarget
 from dws.errors import (
     DwsApiError,
@@ -331,9 +332,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import UTC, datetime
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - utcnow()).total_seconds())
 
 
 def _should_retry(exc: BaseException, idempotent: bool) -> bool:

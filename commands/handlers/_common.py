@@ -17,14 +17,14 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from commands.registry import Bindings, CommandContext, CommandFailure, DwsCaller, OutcomeUnknown
 from commands.replies import Reply, table
-from dws.errors import DwsApiError, DwsNotFoundError, DwsResponseError, DwsTransportError
+from commands.services import dws_error_text
+from dws.errors import DwsApiError, DwsResponseError, DwsTransportError
 from dws.models import (
     ClusterDetail,
     ClusterInfo,
@@ -35,6 +35,7 @@ from dws.models import (
     ListClustersResponse,
     ListClusterSummariesResponse,
     ListDisasterRecoverResponse,
+    parse_time,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -231,39 +232,6 @@ def when(value: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Read an API time: epoch milliseconds or seconds, or ISO 8601 (naive means UTC)."""
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and value.isascii() and value.isdigit()
-    ):
-        number = float(value)
-        if number > 1e11:
-            number /= 1000.0
-        return datetime.fromtimestamp(number, tz=UTC)
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        for candidate in (text, text.replace(" ", "T", 1)):
-            try:
-                moment = datetime.fromisoformat(candidate)
-            except ValueError:
-                continue
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """`90s`, `30m`, `2h`, `7d`, `1w` → a timedelta; anything else raises ValueError."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise ValueError(f"{text!r} is not a duration; use a number and s, m, h, d or w (e.g. 2h)")
-    amount, unit = int(match.group(1)), match.group(2).lower()
-    return timedelta(**{_UNITS[unit]: amount})
-
-
 def cell(value: Any) -> str:
     """A value as table text: '' for None, a whole float without its '.0' (12.0 → 12)."""
     if value is None:
@@ -296,7 +264,7 @@ async def call(
     the user sees the DWS error code, message and advice; the dispatcher logs nothing scary.
     For an operation with a model in `dws.models`, use `call_model` instead.
     """
-    with _refusals(operation):
+    with _refusals():
         return await ctx_dws.call(operation, params, body)
 
 
@@ -313,7 +281,7 @@ async def call_model(
     An answer that does not fit the model is a `CommandFailure` naming the operation and the
     first misfit (``list_clusters: unexpected answer from the service (clusters: ...)``).
     """
-    with _refusals(operation):
+    with _refusals():
         return await ctx_dws.call_model(operation, model, params, body)
 
 
@@ -335,7 +303,7 @@ async def call_answer(
     """Make a changing call whose answer may be empty (most changes): an empty answer is an
     empty ``model``, a malformed one a `CommandFailure` naming the operation; failures as
     with `call`. The request id goes into the `Execution` and so into the audit record."""
-    with _refusals(operation):
+    with _refusals():
         sent = await ctx_dws.send(operation, params, body)
         answer = sent.parse(model) if sent.content.strip() else model.model_validate({})
     return Submitted(answer, sent.request_id)
@@ -356,29 +324,15 @@ class IdRef(DwsModel):
 
 
 @contextlib.contextmanager
-def _refusals(operation: str) -> Iterator[None]:
+def _refusals() -> Iterator[None]:
     """Turn the DWS errors a chat command expects into a `CommandFailure` sentence."""
     try:
         yield
-    except DwsNotFoundError as exc:
-        raise CommandFailure(f"DWS says not found: {_api_detail(exc)}") from None
-    except DwsApiError as exc:
-        raise CommandFailure(f"DWS refused {operation}: {_api_detail(exc)}") from None
     except DwsTransportError as exc:
         unknown = OutcomeUnknown if exc.may_have_reached else CommandFailure  # see OutcomeUnknown
-        raise unknown(f"could not reach DWS: {exc}") from None
-    except DwsResponseError as exc:
-        raise CommandFailure(str(exc)) from None
-
-
-def _api_detail(exc: DwsApiError) -> str:
-    code = f"{exc.error_code} " if exc.error_code else ""
-    text = f"{code}{exc.error_msg or exc.explanation or f'HTTP {exc.status}'}".strip()
-    if exc.solution:
-        text += f" ({exc.solution.rstrip('.')})"
-    if exc.request_id:
-        text += f" [request {exc.request_id}]"
-    return text
+        raise unknown(dws_error_text(exc)) from None
+    except (DwsApiError, DwsResponseError) as exc:
+        raise CommandFailure(dws_error_text(exc)) from None
 
 
 def project_id_of(ctx_dws: DwsCaller) -> str:

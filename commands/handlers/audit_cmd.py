@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
-from commands.policy import parse_duration
+from commands.durations import parse_since
+from commands.handlers._common import short
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 from commands.store.errors import StoreError
@@ -25,22 +24,10 @@ class AuditArgs(BaseModel):
     event: str | None = None
     """One event: requested, approved, executed, succeeded, failed, denied_by_policy ..."""
     since: str | None = None
-    """How far back: 2h, 1d, 30m, or a date (2026-11-27)."""
+    """How far back: 2h, 1d, 1w, or a date or time (2026-11-27, 2026-11-27T08:00; UTC unless a
+    zone is given)."""
     limit: int = Field(default=20, ge=1, le=200)
     """How many records at most."""
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """``2h`` → now - 2h; ``2026-11-27`` or an ISO time → that time (UTC if naive)."""
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandFailure(f"--since takes 2h, 1d or a date, not {text[:30]!r}") from None
-    return when if when.tzinfo else when.replace(tzinfo=now.tzinfo)
 
 
 AUDIT_DOWN = "The audit database is unavailable, so the audit log cannot be read right now."
@@ -49,8 +36,14 @@ AUDIT_DOWN = "The audit database is unavailable, so the audit log cannot be read
 @command(
     "audit",
     summary="Show recent audit records (who did what, when, with which outcome)",
-    usage="/dws audit [cluster] [--user U] [--action A] [--event E] [--since 2h] [--limit N]",
-    examples=("/dws audit", "/dws audit prod-dw --since 1d", "/dws audit --user alice"),
+    usage="/dws audit [cluster] [--user U] [--action A] [--event E] [--since 2h|1w|TIME] "
+    "[--limit N]  (TIME like 2026-11-27T08:00 is UTC unless it names a zone)",
+    examples=(
+        "/dws audit",
+        "/dws audit prod-dw --since 1w",
+        "/dws audit --since 2026-11-27T08:00",
+        "/dws audit --user alice",
+    ),
     args=AuditArgs,
     positionals=("cluster",),
 )
@@ -66,7 +59,10 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
         except ValueError:
             known = ", ".join(e.value for e in AuditEvent)
             return Reply.error(f"Unknown event {args.event[:30]!r}; one of {known}.")
-    since = parse_since(args.since, ctx.clock()) if args.since else None
+    try:
+        since = parse_since(args.since, now=ctx.clock()) if args.since else None
+    except ValueError as exc:
+        raise CommandFailure(f"--since: {exc}") from None
     try:
         async with db.unit_of_work(readonly=True) as uow:
             records = await uow.audit.query(
@@ -86,7 +82,7 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
             r.user_name or r.user_id or "-",
             r.action or "-",
             r.cluster_name or r.cluster_id or "-",
-            _short(r.outcome or r.error_code or ""),
+            short(r.outcome or r.error_code or ""),
         )
         for r in records
     )
@@ -99,9 +95,4 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
     )
 
 
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-__all__ = ["AuditArgs", "audit", "parse_since"]
+__all__ = ["AuditArgs", "audit"]

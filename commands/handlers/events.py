@@ -7,19 +7,18 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from commands.durations import parse_duration
 from commands.handlers._common import (
     call_model,
     find_cluster,
     grid,
-    parse_duration,
-    parse_time,
     plural,
     short,
     when,
 )
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
-from dws.models import Event, ListEventsResponse
+from dws.models import Event, ListEventsResponse, parse_time
 from dws.paging import paginate
 
 PAGE = 1000
@@ -33,7 +32,7 @@ class EventsArgs(BaseModel):
     cluster: str | None = None
     """Cluster name or id; every source when left out."""
     since: str = "24h"
-    """How far back: 30m, 2h, 7d ..."""
+    """How far back: 30m, 2h, 7d, 1w ..."""
     limit: int = MAX_ROWS
     """At most this many rows."""
 
@@ -51,7 +50,7 @@ async def events(ctx: CommandContext, args: EventsArgs) -> Reply:
     try:
         cutoff = ctx.clock() - parse_duration(args.since)
     except ValueError as exc:
-        raise CommandFailure(str(exc)) from None
+        raise CommandFailure(f"--since: {exc}") from None
     wanted: set[str] = set()
     label = f"on {ctx.target_name}"
     if args.cluster:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from commands.handlers._common import call_model, find_cluster, grid, parse_duration, plural
+from commands.durations import parse_duration
+from commands.handlers._common import call_model, find_cluster, grid, plural
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
 from dws.models import ClusterInfo, ListMetricsDataResponse, ListMetricsResponse
@@ -51,11 +52,9 @@ async def metrics(ctx: CommandContext, args: MetricsArgs) -> Reply:
 
 async def _data(ctx: CommandContext, found: ClusterInfo, args: MetricsArgs) -> Reply:
     try:
-        span = parse_duration(args.since)
+        span = parse_duration(args.since, maximum=timedelta(days=1))
     except ValueError as exc:
-        raise CommandFailure(str(exc)) from None
-    if span > timedelta(days=1):
-        raise CommandFailure("metric data can be read for at most one day (--since 1d)")
+        raise CommandFailure(f"--since: {exc} (metric data: at most one day)") from None
     now = ctx.clock()
     query = {
         "cluster_id": found.id,

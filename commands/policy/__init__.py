@@ -13,7 +13,6 @@ from commands.policy.loader import (
     bundled_policy_text,
     load_policy,
     load_policy_text,
-    parse_duration,
 )
 from commands.policy.rules import ActionRule, ClusterRef, Decision, FreezeWindow, Policy
 
@@ -29,5 +28,4 @@ __all__ = [
     "explain",
     "load_policy",
     "load_policy_text",
-    "parse_duration",
 ]

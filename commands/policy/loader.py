@@ -7,8 +7,7 @@ Every error names the file and the line (from the YAML node marks), e.g.
 from __future__ import annotations
 
 import difflib
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from commands.durations import parse_duration
 from commands.policy.rules import ActionRule, FreezeWindow, Policy
 from commands.policy.windows import Cron, CronError
 from commands.registry import Registry, Risk
@@ -36,7 +36,8 @@ class RawRule(_Raw):
     approvals: int | None = Field(default=None, ge=0, le=10)
     approver_role: str | None = None
     distinct_roles: bool | None = None
-    ttl: str | int | None = None
+    ttl: Any = None
+    """A duration (`commands.durations`): 30m, 2h, 1d, or a whole number of seconds."""
 
 
 class RawFreeze(_Raw):
@@ -87,20 +88,6 @@ def _line(lines: dict[Path_, int], path: Path_) -> int:
         if path[:n] in lines:
             return lines[path[:n]]
     return 1
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: str | int) -> timedelta:
-    """``90``, ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"`` → timedelta; raises ValueError."""
-    if isinstance(value, int):
-        return timedelta(seconds=value)
-    match = _DURATION.match(value)
-    if not match:
-        raise ValueError(f"{value!r} is not a duration like 30m, 2h or 1d")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
 class _Checker:

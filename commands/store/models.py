@@ -27,6 +27,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from dws.clock import utcnow as utcnow  # re-exported: the store's users import it from here
+
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -41,11 +43,6 @@ UNKEYED = "sha256"
 """``audit_records.hash_alg`` of a record hashed without a key (before 0004, or no key set)."""
 KEYED = "hmac-sha256"
 """``audit_records.hash_alg`` of a record hashed with the audit key (``DWSBOT_AUDIT_KEY``)."""
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def new_id() -> str:

@@ -13,7 +13,6 @@ from datetime import datetime
 from pydantic import ConfigDict, Field
 
 from dws.models.base import DwsModel, LenientInt, ListOrEmpty, parse_time
-from dws.models.cluster_status import ClusterStatus, ClusterSubStatus
 
 __all__ = [
     "ClusterDetail",
@@ -58,7 +57,8 @@ class ClusterInstance(DwsModel):
     id: str
     """Cluster instance (node) ID."""
     status: str | None = None
-    """Instance status code as text; see ``ClusterNodeStatus`` (``"200"`` = available)."""
+    """Instance status code as text: ``"200"`` available, ``"100"`` creating, ``"300"``
+    unavailable, ``"400"`` deleted."""
     name: str | None = None
     """Instance name (SDK; also in the 5.2.13 example)."""
 
@@ -76,7 +76,7 @@ class PublicIp(DwsModel):
     """The cluster's elastic IP (caption ``PublicIp``)."""
 
     public_bind_type: str | None = None
-    """EIP binding type; see ``PublicBindType``."""
+    """EIP binding type: auto_assign, not_use or bind_existing."""
     eip_id: str | None = None
     """EIP ID."""
     ip_type: str | None = None
@@ -108,7 +108,7 @@ class ParameterGroup(DwsModel):
     name: str | None = None
     """Parameter group name."""
     status: str | None = None
-    """Parameter status; see ``ParameterGroupStatus``."""
+    """Parameter status: In-Sync, Applying, Pending-Reboot or Sync-Failure."""
 
 
 class MaintainWindow(DwsModel):
@@ -130,7 +130,7 @@ class ResizeInfo(DwsModel):
     origin_node_num: LenientInt = None
     """Number of nodes before the scale-out."""
     resize_status: str | None = None
-    """Scale-out status; see ``ResizeStatus``."""
+    """Scale-out status: GROWING or RESIZE_FAILURE."""
     start_time: str | None = None
     """Scale-out start time (ISO 8601)."""
 
@@ -184,7 +184,8 @@ class ClusterSummary(DwsModel):
     name: str | None = None
     """Cluster name."""
     status: str | None = None
-    """Cluster status; see ``ClusterStatus``."""
+    """Cluster status: AVAILABLE, ACTIVE, STOPPED, CREATING, UNAVAILABLE ... (5.2.6; spelled
+    as documented, e.g. ``STOPING``)."""
     version: str | None = None
     """Data warehouse version."""
     number_of_node: LenientInt = None
@@ -192,9 +193,10 @@ class ClusterSummary(DwsModel):
     action_progress: dict[str, str] | None = None
     """Ongoing tasks and their progress, e.g. ``{"SNAPSHOTTING": "20%"}``."""
     sub_status: str | None = None
-    """Sub-status of an AVAILABLE cluster; see ``ClusterSubStatus``."""
+    """Sub-status of an AVAILABLE cluster: NORMAL, READONLY, REDISTRIBUTING, UNBALANCED,
+    DEGRADED ... (several words may combine: match on membership)."""
     task_status: str | None = None
-    """Management task under way; see ``ClusterTaskStatus``."""
+    """Management task under way, e.g. SNAPSHOTTING, GROWING, REBOOTING, RESTORING (5.2.6)."""
 
 
 class ClusterInfo(ClusterSummary):
@@ -246,16 +248,6 @@ class ClusterInfo(ClusterSummary):
     def updated_at(self) -> datetime | None:
         """``updated`` as an aware UTC datetime."""
         return parse_time(self.updated)
-
-    @property
-    def is_available(self) -> bool:
-        """Whether the service is available (status AVAILABLE or ACTIVE)."""
-        return self.status in (ClusterStatus.AVAILABLE, ClusterStatus.ACTIVE)
-
-    @property
-    def is_readonly(self) -> bool:
-        """Whether the sub-status says the cluster is read-only."""
-        return ClusterSubStatus.READONLY in (self.sub_status or "")
 
     @property
     def tag_map(self) -> dict[str, str]:

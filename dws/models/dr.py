@@ -5,8 +5,6 @@ Fields marked "(SDK)" are not in the reference tables but are in the official SD
 
 from __future__ import annotations
 
-from typing import Final
-
 from pydantic import Field
 
 from dws.models.base import DwsModel, LenientInt, ListOrEmpty
@@ -17,20 +15,10 @@ __all__ = [
     "DisasterRecoveryCluster",
     "DisasterRecoveryDetail",
     "DisasterRecoveryProgress",
-    "DisasterRecoveryStatus",
     "ListDisasterRecoverResponse",
     "ShowDisasterDetailResponse",
     "ShowDisasterProgressResponse",
 ]
-
-
-class DisasterRecoveryStatus:
-    """Some known values of a DR task's ``status`` (the reference lists none)."""
-
-    CREATING: Final = "creating"
-    RUNNING: Final = "running"
-    STOPPED: Final = "stopped"
-    STOP_FAILED: Final = "stop_failed"
 
 
 class DisasterRecovery(DwsModel):
@@ -43,7 +31,7 @@ class DisasterRecovery(DwsModel):
     dr_type: str | None = None
     """DR type, e.g. ``az``, ``region``."""
     status: str | None = None
-    """DR status; see ``DisasterRecoveryStatus``."""
+    """DR status, e.g. creating, running, stopped, stop_failed (the reference lists none)."""
     primary_cluster_id: str | None = None
     """ID of the primary cluster."""
     primary_cluster_name: str | None = None
@@ -124,7 +112,7 @@ class DisasterRecoveryDetail(DwsModel):
     dr_type: str | None = None
     """DR type."""
     status: str | None = None
-    """DR status; see ``DisasterRecoveryStatus``."""
+    """DR status, e.g. creating, running, stopped, stop_failed (the reference lists none)."""
     primary_cluster: DisasterRecoveryCluster | None = None
     """The primary cluster."""
     standby_cluster: DisasterRecoveryCluster | None = None

@@ -7,7 +7,6 @@ subscriptions (5.4.3).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
 
 from pydantic import Field
 
@@ -15,20 +14,12 @@ from dws.models.base import DwsModel, LenientInt, ListOrEmpty, parse_time
 
 __all__ = [
     "Event",
-    "EventSeverity",
     "EventSpec",
     "EventSubscription",
     "ListEventSpecsResponse",
     "ListEventSubsResponse",
     "ListEventsResponse",
 ]
-
-
-class EventSeverity:
-    """Known values of the ``severity`` of events and event specifications."""
-
-    NORMAL: Final = "normal"
-    WARNING: Final = "warning"
 
 
 class Event(DwsModel):
@@ -47,7 +38,7 @@ class Event(DwsModel):
     name_space: str | None = None
     """Service, e.g. ``dws``."""
     severity: str | None = None
-    """Event severity; see ``EventSeverity``."""
+    """Event severity: normal or warning."""
     source_type: str | None = None
     """Event source type, e.g. ``cluster``."""
     occur_time: LenientInt = None
@@ -96,7 +87,7 @@ class EventSpec(DwsModel):
     category: str | None = None
     """Event type."""
     severity: str | None = None
-    """Event severity; see ``EventSeverity``."""
+    """Event severity: normal or warning."""
     source_type: str | None = None
     """Event source type."""
     name_space: str | None = None

@@ -6,8 +6,6 @@ integers (the example sends them as text, which parses), ``unit`` is text (``"GB
 
 from __future__ import annotations
 
-from typing import Final
-
 from pydantic import Field
 
 from dws.models.base import DwsModel, LenientInt, ListOrEmpty
@@ -20,7 +18,6 @@ __all__ = [
     "ListTagsResponse",
     "ProjectTag",
     "QuotaResource",
-    "QuotaType",
     "Quotas",
     "ResourceTag",
 ]
@@ -78,21 +75,11 @@ class BatchDeleteResourceTagsRequest(DwsModel):
     """Tags to delete."""
 
 
-class QuotaType:
-    """Known values of ``QuotaResource.type``."""
-
-    INSTANCES: Final = "instances"
-    CORE: Final = "core"
-    RAM: Final = "ram"
-    DISK: Final = "disk"
-    DISK_CAPACITY: Final = "disk_capacity"
-
-
 class QuotaResource(DwsModel):
     """Usage and quota of one resource type (caption ``QuotasResource``)."""
 
     type: str | None = None
-    """Resource type; see ``QuotaType``."""
+    """Resource type: instances, core, ram, disk or disk_capacity."""
     used: LenientInt = None
     """Amount in use."""
     quota: LenientInt = None

@@ -3,8 +3,6 @@ settings of one group (5.2.43)."""
 
 from __future__ import annotations
 
-from typing import Final
-
 from pydantic import Field
 
 from dws.models.base import DwsModel, LenientBool, ListOrEmpty
@@ -15,18 +13,7 @@ __all__ = [
     "ConfigurationParameterValue",
     "ListClusterConfigurationsParameterResponse",
     "ListClusterConfigurationsResponse",
-    "ParameterType",
 ]
-
-
-class ParameterType:
-    """Known values of ``ConfigurationParameter.type``."""
-
-    BOOLEAN: Final = "boolean"
-    STRING: Final = "string"
-    INTEGER: Final = "integer"
-    FLOAT: Final = "float"
-    LIST: Final = "list"
 
 
 class ClusterConfiguration(DwsModel):
@@ -39,7 +26,7 @@ class ClusterConfiguration(DwsModel):
     type: str | None = None
     """Parameter group type, e.g. ``GUCConfig``, ``parameterGroup``."""
     status: str | None = None
-    """Status; see ``ParameterGroupStatus``."""
+    """Status: In-Sync, Applying, Pending-Reboot or Sync-Failure."""
     fail_reason: str | None = None
     """Why applying failed (the service sends the text ``"null"`` when nothing failed)."""
 
@@ -72,7 +59,7 @@ class ConfigurationParameter(DwsModel):
     unit: str | None = None
     """Unit."""
     type: str | None = None
-    """Parameter type; see ``ParameterType``."""
+    """Parameter type: boolean, string, integer, float or list."""
     readonly: LenientBool = None
     """Whether the parameter is read-only."""
     value_range: str | None = None

@@ -9,12 +9,11 @@ to another path.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from dws.data import operation_rows
 from dws.errors import UnknownOperationError
 from dws.operations.model import Location, Operation, Param, did_you_mean
 
@@ -105,8 +104,7 @@ def _operation(row: dict[str, Any]) -> Operation:
 
 @lru_cache(maxsize=1)
 def _catalogue() -> _Catalogue:
-    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
-    operations = tuple(_operation(row) for row in json.loads(text))
+    operations = tuple(_operation(row) for row in operation_rows())
     by_name: dict[str, Operation] = {}
     for op in operations:
         if op.name in by_name:

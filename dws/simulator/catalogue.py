@@ -13,9 +13,9 @@ import json
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from dws.data import operation_rows
 from dws.simulator.errors import INVALID_FIELD, INVALID_FORMAT, SimError
 
 Op = dict[str, Any]
@@ -28,9 +28,8 @@ _SCALARS = {"string", "integer", "long", "double", "float", "number", "boolean"}
 @lru_cache(maxsize=1)
 def operations() -> dict[str, Op]:
     """Every catalogue operation by its name (SDK name, or derived `method_path` key)."""
-    text = resources.files("dws.data").joinpath("operations.json").read_text("utf-8")
     ops: dict[str, Op] = {}
-    for op in json.loads(text):
+    for op in operation_rows():
         ops[op["sdk_operation"] or f"{op['method']} {op['path']}"] = op
     return ops
 

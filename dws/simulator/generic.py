@@ -30,13 +30,13 @@ import json
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from dws.data import operation_rows
 from dws.simulator import catalogue
 from dws.simulator.asgi import read_body
 from dws.simulator.errors import SimError
@@ -48,9 +48,7 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 def load_operations() -> list[dict[str, Any]]:
     """The reference's operation catalogue (``dws/data/operations.json``)."""
-    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
-    data: list[dict[str, Any]] = json.loads(text)
-    return data
+    return list(operation_rows())
 
 
 def operation_name(op: Mapping[str, Any]) -> str:

@@ -90,3 +90,12 @@ def test_mask_header() -> None:
     )
     assert mask_header("X-Auth-Token", "tok") == "****"
     assert mask_header("Host", "h") == "h"
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "86400"])
+def test_unbounded_timeout_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("DWSBOT_DWS_TIMEOUT", value)
+    result = invoke("api", "call", "list_clusters")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: DWSBOT_DWS_TIMEOUT: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -107,7 +107,17 @@ def test_audit_export_jsonl_and_csv(db_url: str, tmp_path: Path) -> None:
 def test_bad_since_is_one_line(db_url: str) -> None:
     result = runner.invoke(app, ["audit", "export", "--since", "yesterday"])
     assert result.exit_code == 2
-    assert result.output.strip().startswith("error: --since: invalid time 'yesterday'")
+    assert result.output.strip().startswith("error: --since: 'yesterday' is neither a duration")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "since", ["999999d", "99999999999d", "0", "-5", "inf", "nan", "0001-01-01T00:00+05:00"]
+)
+def test_since_out_of_bounds_is_one_line(db_url: str, since: str) -> None:
+    result = runner.invoke(app, ["audit", "export", "--since", since])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: --since: ")
     assert len(result.output.strip().splitlines()) == 1
 
 

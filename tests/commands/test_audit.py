@@ -6,12 +6,13 @@ import csv
 import io
 import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from commands.audit import EXPORT_COLUMNS, export, parse_since, redact, redact_params, verify
+from commands.audit import EXPORT_COLUMNS, export, redact, redact_params, verify
+from commands.durations import parse_since
 from commands.store import AuditEntry, AuditEvent, AuditRecord, Database
 from commands.store.chain import record_fields, record_hash
 from commands.store.models import utcnow
@@ -182,21 +183,6 @@ async def test_export_since(database: Database) -> None:
 async def test_export_rejects_unknown_format(database: Database) -> None:
     with pytest.raises(ValueError, match="csv or jsonl"):
         [x async for x in export(database, "xml")]  # type: ignore[arg-type]
-
-
-def test_parse_since() -> None:
-    now = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
-    assert parse_since("2h", now=now) == now - timedelta(hours=2)
-    assert parse_since("30m", now=now) == now - timedelta(minutes=30)
-    assert parse_since("7D", now=now) == now - timedelta(days=7)
-    assert parse_since("1w", now=now) == now - timedelta(weeks=1)
-    assert parse_since("45s", now=now) == now - timedelta(seconds=45)
-    assert parse_since("2026-01-30T10:00") == datetime(2026, 1, 30, 10, 0, tzinfo=UTC)
-    assert parse_since("2026-01-30T10:00Z") == datetime(2026, 1, 30, 10, 0, tzinfo=UTC)
-    assert parse_since("2026-01-30T12:00+02:00") == datetime(2026, 1, 30, 10, 0, tzinfo=UTC)
-    for bad in ("", "yesterday", "2x", "-2h"):
-        with pytest.raises(ValueError, match="invalid time"):
-            parse_since(bad)
 
 
 @pytest.mark.parametrize(

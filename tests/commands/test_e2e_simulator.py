@@ -208,7 +208,7 @@ async def test_builtin_commands(env: Env) -> None:
     assert "2 approvals by the operator role" in explain.text
     assert "user alice, user bob, user carol" in explain.text
     bad = await env.say(VICTOR, "/dws audit --since yesterday")
-    assert bad.severity is Severity.ERROR and "--since takes" in bad.text
+    assert bad.severity is Severity.ERROR and "--since: 'yesterday' is neither" in bad.text
     assert (await env.say(VICTOR, "/dws audit --user nobody")).text == "No audit records match."
     typo = await env.say(VICTOR, "/dws help restrat")
     assert typo.severity is Severity.ERROR and "Did you mean `restart`" in typo.text

@@ -19,14 +19,14 @@ character-level artefacts that are repaired by hand, per section.
 
 from __future__ import annotations
 
-import json
 import re
 import types
 from dataclasses import dataclass
-from importlib import resources
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, RootModel
+
+from dws.data import operation_rows
 
 KNOWN_FIXES: dict[str, list[tuple[str, str]]] = {
     "5.3.3": [('"500,"', "500")],  # a comma inside the quotes of a number
@@ -290,8 +290,7 @@ class ShapeGuidedParser:
 
 def catalogue() -> dict[str, dict[str, Any]]:
     """The rows of ``dws/data/operations.json`` that have an SDK name, by that name."""
-    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
-    return {row["sdk_operation"]: row for row in json.loads(text) if row["sdk_operation"]}
+    return {row["sdk_operation"]: row for row in operation_rows() if row["sdk_operation"]}
 
 
 def read_example(section: str, example: str, shape: object) -> Any:

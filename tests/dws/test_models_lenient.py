@@ -174,10 +174,8 @@ def test_cluster_helpers() -> None:
             "tags": [{"key": "env", "value": "prod"}, {"key": "team"}],
         }
     )
-    assert cluster.is_available and cluster.is_readonly
     assert cluster.tag_map == {"env": "prod", "team": ""}
     assert cluster.created_at == datetime(2016, 2, 10, 14, 26, 14, tzinfo=UTC)
-    assert not ClusterInfo.model_validate({"id": "c", "status": "FROZEN"}).is_available
 
 
 def test_job_helpers() -> None:

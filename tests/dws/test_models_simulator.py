@@ -47,7 +47,7 @@ async def sim() -> AsyncIterator[tuple[SimState, DwsClient]]:
 async def _calls(state: SimState, client: DwsClient) -> dict[str, tuple[dict[str, Any], Any]]:
     """Parameters (and body) for every modelled operation, taken from the demo fleet."""
     clusters = ListClustersResponse.strict_validate(await client.call("list_clusters")).clusters
-    cluster = next(c for c in clusters if c.is_available)
+    cluster = next(c for c in clusters if c.status == "AVAILABLE")
     cid = {"cluster_id": cluster.id}
     snapshots = ListSnapshotsResponse.strict_validate(await client.call("list_snapshots"))
     configs = ListClusterConfigurationsResponse.strict_validate(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from typing import Any
 from urllib.parse import unquote
 
@@ -12,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dws.data import operation_rows
 from dws.errors import DwsRequestError, UnknownOperationError
 from dws.operations import (
     DERIVED_NAMES,
@@ -27,9 +26,7 @@ SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 
 def raw_catalogue() -> list[dict[str, Any]]:
-    text = resources.files("dws").joinpath("data/operations.json").read_text("utf-8")
-    rows: list[dict[str, Any]] = json.loads(text)
-    return rows
+    return list(operation_rows())
 
 
 def sample(param: Param) -> Any:
