@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -218,6 +218,11 @@ class Execution:
 
 class ChangeCommand:
     """Base class of CHANGE and DESTRUCTIVE commands."""
+
+    event: ClassVar[str] = ""
+    """The stem of the DWS events the operation emits on its resource (``rebootCluster`` for
+    ``rebootClusterStart`` / ``...Success`` / ``...Failure``); the sweeper settles a crashed
+    execution only by events of its own stem ("" = none: it cannot be judged by events)."""
 
     async def plan(self, ctx: CommandContext, args: Any) -> Plan:
         """Check preconditions (raise `CommandFailure`) and describe what will be done."""

@@ -8,7 +8,8 @@ One replica at a time (the lease ``sweeper``) settles such rows:
 - ``approved``: nothing was sent (the intent comes first); the approval is voided.
 - ``executing``: what DWS shows decides, read-only. The job's status when a job id was
   recorded; otherwise the cluster: a task still running → look again later; a failed task →
-  ``failed``; idle → the cluster's events since the intent (``...Success`` → ``succeeded``,
+  ``failed``; idle → the cluster's events of the action's own stem (`ChangeCommand.event`) since the
+  intent (``...Success`` → ``succeeded``,
   ``...Failure`` → ``failed``); nothing yet → looked at again (DWS shows an accepted operation
   only once it starts), until ``NOT_STARTED`` after the intent; then nothing that proves either →
   ``interrupted`` (the requester is asked to check the cluster). Each end is audited and told
@@ -153,7 +154,9 @@ class Sweeper:
         running = _running(cluster if isinstance(cluster, dict) else {})
         if running is not None:
             return running
-        verdict = await self._from_events(dws, row.cluster_id, since - SKEW)
+        spec = self.services.registry.get(row.action)
+        stem = spec.change.event if spec is not None and spec.change is not None else ""
+        verdict = await self._from_events(dws, row.cluster_id, since - SKEW, stem)
         if (
             verdict.status is ApprovalStatus.INTERRUPTED
             and self.services.clock() - since < NOT_STARTED
@@ -161,7 +164,8 @@ class Sweeper:
             return Verdict(None, "not started yet")
         return verdict
 
-    async def _from_events(self, dws: Any, cluster_id: str, since: datetime) -> Verdict:
+    async def _from_events(self, dws: Any, cluster_id: str, since: datetime, stem: str) -> Verdict:
+        """The latest of the cluster's events of ``stem`` (the action's own) since the intent."""
         try:
             data = await dws.call("list_events", {"offset": "1", "limit": str(EVENT_PAGE)})
         except DwsApiError as exc:
@@ -176,6 +180,8 @@ class Sweeper:
             and (parse_time(e.get("occur_time")) or since) >= since
         ]
         for name in names:
+            if not stem or not name.startswith(stem):  # another operation's word is not ours
+                continue
             if name.endswith("Success"):
                 return Verdict(ApprovalStatus.SUCCEEDED, f"DWS reported {name}")
             if name.endswith(("Failure", "Failed")):

@@ -37,6 +37,7 @@ class AddNodes(ClusterChange):
     """Scale-out: AVAILABLE, idle, not in a running DR pair; the node count is bound."""
 
     operation = "resize_cluster"
+    event = "expandCluster"
     verb = "scale out"
 
     def summary(self, name: str, args: Any) -> str:

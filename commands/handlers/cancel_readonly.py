@@ -23,6 +23,7 @@ class CancelReadonly(ClusterChange):
     """Cancel read-only: the cluster must be READONLY."""
 
     operation = "cancel_readonly_cluster"
+    event = "cancelReadonlyCluster"
     verb = "cancel read-only on"
     forbid_in_dr = False
     need_available = False

@@ -21,6 +21,7 @@ class DrFailover(DrChange):
     """The reference: for a DR exception or a faulty production cluster."""
 
     operation = "switch_failover_disaster"
+    event = "failoverDisasterRecovery"
     verb = "failover"
     allowed = frozenset({"running", "abnormal"})
     advice = " (a healthy pair uses `dr switchover`)"

@@ -20,6 +20,7 @@ class DrRecovery(DrChange):
     """The reference: after an active/standby switchover, once the standby is available."""
 
     operation = "restore_disaster"
+    event = "recoveryDisasterRecovery"
     verb = "recovery"
     allowed = frozenset({"abnormal"})
     advice = " (recovery follows a failover)"

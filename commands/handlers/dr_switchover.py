@@ -20,5 +20,6 @@ class DrSwitchover(DrChange):
     """The reference: a switchover is possible while the DR task is Running."""
 
     operation = "switchover_disaster_recovery"
+    event = "switchoverDisasterRecovery"
     verb = "switchover"
     allowed = frozenset({"running"})

@@ -64,6 +64,7 @@ class ParamsSet(ClusterChange):
     """Set a parameter: it must exist and not be read-only; its current value is bound."""
 
     operation = "update_configuration"
+    event = "updateConfiguration"
     verb = "change parameters of"
     forbid_in_dr = False
 

@@ -45,6 +45,7 @@ class ResetPassword(ClusterChange):
     """Reset password: refused while DR runs (reference 5.12.2: no password update)."""
 
     operation = "reset_password"
+    event = "resetPassword"
     verb = "reset the administrator password of"
     need_available = False
     track = False

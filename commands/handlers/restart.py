@@ -23,6 +23,7 @@ class Restart(ClusterChange):
     """Restart: the cluster must be AVAILABLE, idle and not in a running DR pair."""
 
     operation = "restart_cluster"
+    event = "rebootCluster"
     verb = "restart"
 
     def body(self, ctx: CommandContext, plan: Plan) -> Any:

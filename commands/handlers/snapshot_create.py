@@ -51,6 +51,7 @@ class SnapshotCreate(ClusterChange):
     """Snapshot: the cluster AVAILABLE and idle, and not the standby of a running DR pair."""
 
     operation = "create_snapshot"
+    event = "createBackup"
     verb = "take a snapshot of"
     forbid_in_dr = False
 

@@ -24,6 +24,7 @@ class Start(ClusterChange):
     """Start: the cluster must be STOPPED."""
 
     operation = "start_cluster"
+    event = "startCluster"
     verb = "start"
     forbid_in_dr = False
     need_available = False

@@ -20,5 +20,6 @@ class Stop(ClusterChange):
     """Stop: the cluster must be AVAILABLE, idle and not in a running DR pair."""
 
     operation = "stop_cluster"
+    event = "stopCluster"
     verb = "stop"
     settled = ("STOPPED",)

@@ -23,6 +23,7 @@ class Switchback(ClusterChange):
     """Switchback: only useful (and allowed) when the cluster is UNBALANCED."""
 
     operation = "switch_over_cluster"
+    event = "switchBackCluster"
     verb = "switch back"
     forbid_in_dr = False
 

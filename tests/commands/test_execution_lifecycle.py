@@ -287,6 +287,21 @@ async def test_lost_connection_is_unknown_then_settled_as_interrupted(env: Env) 
     await d.aclose()
 
 
+async def test_another_operations_event_does_not_settle_a_lost_restart(env: Env) -> None:
+    d = env.dispatcher()
+    name = env.idle()
+    cluster = next(c for c in env.state.clusters.values() if c.name == name)
+    env.faults.add("drop", RESTART, method="POST", count=1)
+    await say(d, BOB, f"/dws restart {name}")
+    env.state.emit_event("updateConfigurationSuccess", cluster.id, cluster.name)
+    env.offset += NOT_STARTED
+    assert await d.sweep() != []
+    [row] = await approvals(env.db)
+    assert row.status is ApprovalStatus.INTERRUPTED  # not 'succeeded' by a parameter change
+    assert "updateConfigurationSuccess only" in (row.result_text or "")
+    await d.aclose()
+
+
 async def test_a_request_never_sent_is_failed(env: Env) -> None:
     d = env.dispatcher()
     name = env.idle()
