@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from commands.audit_verify import VerifyReport, checkpoint, verify
+from commands.store.audit import StoredRow
 from commands.store.chain import HASHED_FIELDS, format_time, record_hash
-from commands.store.models import AuditRecord
 from commands.store.redaction import redact, redact_params
 from commands.store.session import Database
 
@@ -41,12 +41,26 @@ ExportFormat = Literal["csv", "jsonl"]
 EXPORT_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash", "hash_alg", "key_id")
 
 
-def record_dict(record: AuditRecord) -> dict[str, Any]:
-    """A record as plain JSON-ready values (time in the chain's canonical form)."""
-    row = {name: getattr(record, name) for name in EXPORT_COLUMNS}
-    row["at"] = format_time(record.at)
-    row["event"] = record.event.value
+def record_dict(stored: StoredRow) -> dict[str, Any]:
+    """A stored row as plain JSON-ready values (time in the chain's canonical form).
+
+    A malformed row (see ``audit verify``) is kept as stored, its values as text, with
+    ``malformed`` saying why: an export never drops or stops at a record."""
+    if stored.problem is not None:
+        row = {name: _stored_text(stored.raw.get(name)) for name in EXPORT_COLUMNS}
+        row["malformed"] = stored.problem
+        return row
+    values = stored.values
+    row = {name: values[name] for name in EXPORT_COLUMNS}
+    row["at"] = format_time(values["at"])
+    row["event"] = str(values["event"])
     return row
+
+
+def _stored_text(value: Any) -> Any:
+    if value is None or isinstance(value, int | str):
+        return value
+    return str(value)
 
 
 async def export(
@@ -54,7 +68,8 @@ async def export(
 ) -> AsyncGenerator[str, None]:
     """The audit records (oldest first) as lines ending in ``\\n``: CSV with a header or JSONL.
 
-    JSONL holds the stored values exactly (hashes can be recomputed from it). In CSV, text that a
+    JSONL holds the stored values exactly (hashes can be recomputed from it); a malformed row is
+    exported as stored, with ``malformed`` (JSONL) saying why. In CSV, text that a
     spreadsheet would evaluate as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
     prefixed with ``'``; maps and lists are JSON.
     """
@@ -66,8 +81,8 @@ async def export(
         writer.writerow(EXPORT_COLUMNS)
         yield _drain(buffer)
     async with db.unit_of_work(readonly=True) as uow:
-        async for record in uow.audit.stream(since=since):
-            row = record_dict(record)
+        async for stored in uow.audit.raw_rows(since=since):
+            row = record_dict(stored)
             if fmt == "jsonl":
                 yield json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n"
                 continue

@@ -317,11 +317,14 @@ class AuditRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
-    async def raw_rows(self, *, batch_size: int = 1000) -> AsyncIterator[StoredRow]:
-        """Every stored row in ``seq`` order, read undecoded and decoded row by row.
+    async def raw_rows(
+        self, *, since: datetime | None = None, batch_size: int = 1000
+    ) -> AsyncIterator[StoredRow]:
+        """Every stored row in ``seq`` order (``at >= since`` if given), read undecoded and
+        decoded row by row.
 
-        For verification: a malformed row (bad JSON, an unknown event, a bad time) comes back
-        with its ``problem`` instead of failing the whole batch.
+        For verification and export: a malformed row (bad JSON, an unknown event, a bad time)
+        comes back with its ``problem`` instead of failing the whole batch.
         """
         dialect = self.session.get_bind().dialect
         columns: list[sa.ColumnClause[Any]] = [
@@ -333,6 +336,8 @@ class AuditRepository:
             stmt = sa.select(*columns).select_from(sa.table(AuditRecord.__tablename__))
             if after is not None:
                 stmt = stmt.where(seq > after)
+            if since is not None:
+                stmt = stmt.where(sa.column("at", AuditRecord.__table__.c.at.type) >= since)
             rows = (await self.session.execute(stmt.order_by(seq).limit(batch_size))).all()
             for row in rows:
                 yield _decode(dict(row._mapping), dialect)

@@ -7,6 +7,7 @@ and the head with the published arithmetic (`record_hash` without a key).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -342,3 +343,18 @@ async def test_verify_while_records_are_appended(database: Database) -> None:
         stop.set()
         await asyncio.gather(*writers)
     assert all(r.ok for r in reports), [r.problems() for r in reports]
+
+
+async def test_export_keeps_a_malformed_row_as_stored(tmp_path: Path) -> None:
+    from commands.audit import export
+
+    async with fresh_database("sqlite", tmp_path) as db:
+        await _fill(db, 4)
+        await _sql(db, "UPDATE audit_records SET params = '{not json' WHERE seq = 2")
+        rows = [json.loads(line) async for line in export(db, "jsonl")]
+        text = "".join([line async for line in export(db, "csv")])
+    assert [r["seq"] for r in rows] == [1, 2, 3, 4]  # every record, none lost
+    assert rows[1]["params"] == "{not json"  # what is stored, as text
+    assert rows[1]["malformed"] == "its params are not valid JSON"
+    assert all("malformed" not in r for r in (rows[0], rows[2], rows[3]))
+    assert text.count("\n") == 5 and "{not json" in text
