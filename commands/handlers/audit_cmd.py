@@ -8,7 +8,7 @@ from commands.durations import parse_since
 from commands.handlers._common import short
 from commands.registry import CommandContext, CommandFailure, command
 from commands.replies import Reply
-from commands.store.errors import StoreError
+from commands.store.errors import MalformedRecordError, StoreError
 from commands.store.models import AuditEvent
 
 
@@ -73,6 +73,8 @@ async def audit(ctx: CommandContext, args: AuditArgs) -> Reply:
                 since=since,
                 limit=args.limit,
             )
+    except MalformedRecordError as exc:
+        return Reply.error(f"{exc}.")
     except StoreError:
         return Reply.error(AUDIT_DOWN)
     rows = tuple(

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commands.store._sql import upsert_insert
 from commands.store.chain import AuditKey, record_hash
+from commands.store.errors import MalformedRecordError
 from commands.store.models import (
     GENESIS_HASH,
     KEYED,
@@ -289,7 +290,12 @@ class AuditRepository:
             stmt = stmt.where(AuditRecord.event == event)
         if since is not None:
             stmt = stmt.where(AuditRecord.at >= since)
-        return list((await self.session.scalars(stmt)).all())
+        try:
+            return list((await self.session.scalars(stmt)).all())
+        except (ValueError, TypeError, LookupError) as exc:  # JSON, enum or time decoding
+            raise MalformedRecordError(
+                "the audit log holds a record that cannot be read; `dwsbot audit verify` names it"
+            ) from exc
 
     async def stream(
         self, *, since: datetime | None = None, batch_size: int = 1000

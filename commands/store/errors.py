@@ -2,7 +2,8 @@
 
 StoreError
 ├── DatabaseUrlError          the database URL is malformed or names an unsupported driver
-└── DatabaseUnavailableError  the database cannot be reached or stopped answering
+├── DatabaseUnavailableError  the database cannot be reached or stopped answering
+└── MalformedRecordError      a stored audit record cannot be read (`audit verify` says which)
 """
 
 from __future__ import annotations
@@ -18,3 +19,7 @@ class DatabaseUrlError(StoreError, ValueError):
 
 class DatabaseUnavailableError(StoreError):
     """The database cannot be reached (down, wrong host/port, refused credentials, bad path)."""
+
+
+class MalformedRecordError(StoreError):
+    """A stored audit record cannot be read (bad JSON, an unknown event, a bad time)."""
