@@ -19,7 +19,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from bot.settings import SettingsError, load_settings
+from bot.cli_errors import CliError
+from bot.settings import load_settings
 from bot.targets import TargetChoice, open_client
 from commands.services import dws_error_text
 from dws.auth import AkSkAuth, IamTokenAuth
@@ -65,8 +66,8 @@ def call_operation(
         parsed_body = parse_body(body)
         settings = load_settings()
         choice = TargetChoice.from_settings(settings, target)
-    except (ValueError, SettingsError) as exc:
-        _fail(str(exc))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     code = asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
     raise typer.Exit(code)
 
@@ -159,11 +160,6 @@ def mask_header(name: str, value: str) -> str:
             parts.append(f"{key}={val}")
         return "SDK-HMAC-SHA256 " + ", ".join(parts)
     return "****"
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -331,7 +331,7 @@ async def run_console(
                 with contextlib.suppress(asyncio.CancelledError):
                     await expiry
     except (SettingsError, WiringError, PolicyError, StoreError, IdentityError) as exc:
-        console.print(f"✖ {exc}", markup=False, highlight=False, style="red")
+        console.print(f"✖ {exc}", markup=False, highlight=False, style="red", soft_wrap=True)
         return 2
     return 0
 
