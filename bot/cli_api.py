@@ -4,8 +4,9 @@
     dwsbot api call list_events limit=5 --dry-run
     dwsbot api call restart_cluster cluster_id=... --body '{"restart": {}}'
 
-Bad input (unknown operation, missing or mistyped parameter, malformed JSON) prints one line
-naming the problem and exits with code 2; nothing is sent.
+Bad input (unknown operation, missing or mistyped parameter, malformed or too deeply nested
+JSON) prints one line naming the problem and exits with code 2; nothing is sent. ``--dry-run``
+prints the signed request with credentials and secret body fields (``new_password``) masked.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from bot.cli_errors import CliError
 from bot.settings import load_settings
 from bot.targets import TargetChoice, open_client
 from commands.services import dws_error_text
+from commands.store.redaction import redact, redact_params
 from dws.auth import AkSkAuth, IamTokenAuth
 from dws.errors import DwsError, DwsRequestError
 from dws.operations import all_operations
+from dws.operations.model import MAX_BODY_DEPTH
 
 app = typer.Typer(help="The DWS API: every catalogue operation by name.", no_args_is_help=True)
 
@@ -123,8 +126,12 @@ def parse_body(text: str | None) -> Any:
             text = path.read_text("utf-8")
         except OSError as exc:
             raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"cannot read {path}: not UTF-8 text") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{source} nests deeper than {MAX_BODY_DEPTH} levels") from None
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}"
@@ -132,15 +139,21 @@ def parse_body(text: str | None) -> Any:
 
 
 async def _describe(auth: httpx.Auth | None, request: httpx.Request) -> str:
-    """The request as it would go out, authenticated, with secrets masked."""
+    """The request as it would go out, authenticated, with secrets masked.
+
+    Headers carrying credentials are masked by `mask_header`; the URL and the body by the one
+    redaction of stored and shown text (`commands.store.redaction`): a body field whose name
+    says it holds a secret (``new_password``, ``user_pwd`` ...) is shown as ``***``.
+    """
     if isinstance(auth, AkSkAuth):
         auth.sign_request(request)
-    lines = [f"{request.method} {request.url}"]
+    lines = [f"{request.method} {redact(str(request.url))}"]
     lines += [f"{key}: {mask_header(key, value)}" for key, value in request.headers.items()]
     if isinstance(auth, IamTokenAuth):
         lines.append("x-auth-token: ****(IAM token, fetched when sent)")
     if request.content:
-        lines += ["", request.content.decode("utf-8", "replace")]
+        shown = redact_params(json.loads(request.content))
+        lines += ["", json.dumps(shown, separators=(",", ":"), ensure_ascii=False)]
     return "\n".join(lines)
 
 
