@@ -2,7 +2,8 @@
 
 `CliGroup` is the click group of the typer root, so it wraps every sub-command: usage errors
 (a missing argument, a bad option value), the one-line errors of the layers below
-(`CliError`, `SettingsError`, `StoreError`, `PolicyError`, `WiringError`, `DwsError`) and
+(`CliError`, `SettingsError`, `StoreError`, `PolicyError`, `WiringError`, `IdentityError`,
+`DwsError`) and
 anything unexpected all go through `error_line`, the one formatter. Before parsing, the
 arguments are checked to be text: a word that is not valid UTF-8 (Python hands it over with
 surrogate escapes) is refused here for every command. Tracebacks are never printed.
@@ -19,6 +20,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer's own click
 from typer.core import TyperGroup
 
+from bot.identity import IdentityError
 from bot.settings import SettingsError
 from bot.wiring import WiringError
 from commands.policy import PolicyError
@@ -28,7 +30,7 @@ from commands.store.redaction import redact
 from dws.errors import DwsError
 
 BAD_INPUT = 2
-ONE_LINE_ERRORS = (SettingsError, StoreError, PolicyError, WiringError)
+ONE_LINE_ERRORS = (SettingsError, StoreError, PolicyError, WiringError, IdentityError)
 
 
 class CliError(Exception):
