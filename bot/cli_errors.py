@@ -34,7 +34,15 @@ ONE_LINE_ERRORS = (SettingsError, StoreError, PolicyError, WiringError, Identity
 
 
 class CliError(Exception):
-    """Bad input to a command; the message is one line (no secret in it)."""
+    """A command cannot go on; the message is one line (no secret in it).
+
+    ``exit_code`` is 2 (bad input) unless the command documents another (1: the environment
+    refused, such as a busy port).
+    """
+
+    def __init__(self, message: str, *, exit_code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def not_utf8(text: str) -> bool:
@@ -92,7 +100,7 @@ class CliGroup(TyperGroup):
             code = 1
         except (typer.TyperException, CliError, DwsError, *ONE_LINE_ERRORS) as exc:
             typer.echo(error_line(exc), err=True)
-            code = exc.exit_code if isinstance(exc, typer.TyperException) else BAD_INPUT
+            code = exc.exit_code if isinstance(exc, typer.TyperException | CliError) else BAD_INPUT
         except Exception as exc:  # the last guard: a bug still ends in one line
             typer.echo(error_line(exc), err=True)
             code = BAD_INPUT
