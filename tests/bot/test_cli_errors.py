@@ -61,11 +61,15 @@ def test_doctor_reports_a_bad_database_url_as_its_database_check(
     assert len(database) == 1 and database[0].startswith("✖") and needle in database[0]
 
 
-def test_libpq_sslmode_reaches_asyncpg_as_ssl() -> None:
+@pytest.mark.postgres
+async def test_libpq_sslmode_reaches_asyncpg_as_ssl() -> None:
     from commands.store import Database
+    from tests.db_fixtures import PG_URL, require_postgres
 
-    db = Database("postgresql://u@127.0.0.1/test?sslmode=require")
-    assert dict(db.url.query) == {"ssl": "require"}
+    require_postgres()
+    async with Database(f"{PG_URL}?sslmode=disable") as db:
+        assert dict(db.url.query) == {"ssl": "disable"}
+        await db.ping()  # asyncpg takes it (it refused libpq's sslmode= with a TypeError)
 
 
 @pytest.mark.parametrize(
