@@ -71,13 +71,12 @@ def call_operation(
         choice = TargetChoice.from_settings(settings, target)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    code = asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
-    raise typer.Exit(code)
+    asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
 
 
 async def _run(
     choice: TargetChoice, name: str, params: dict[str, Any], body: Any, dry_run: bool
-) -> int:
+) -> None:
     if choice.simulated:
         typer.echo("No DWS target configured: using the built-in simulator.", err=True)
     for warning in choice.warnings:
@@ -87,16 +86,13 @@ async def _run(
             if dry_run:
                 request = client.build_request(name, params, body)
                 typer.echo(await _describe(client.http_auth, request))
-                return 0
+                return
             answer = await client.call(name, params, body)
-    except DwsRequestError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
     except DwsError as exc:
-        typer.echo(f"error: {dws_error_text(exc)}", err=True)
-        return 1
+        if isinstance(exc, DwsRequestError):
+            raise  # bad input: one line and exit code 2, from the root (bot.cli_errors)
+        raise CliError(dws_error_text(exc), exit_code=1) from None  # DWS refused or unreachable
     typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
-    return 0
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
