@@ -185,8 +185,7 @@ def checkpoint_command() -> None:
     signed, report = _run(work)
     if signed is None:
         _print_report(report)
-        typer.echo("error: the chain is broken: no checkpoint written", err=True)
-        raise typer.Exit(1)
+        raise CliError("the chain is broken: no checkpoint written", exit_code=1)
     typer.echo(signed.line())
     typer.echo(
         f"checkpoint of record {signed.seq} stored; keep this line outside the database "
