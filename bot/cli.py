@@ -1,11 +1,17 @@
-"""The `dwsbot` command line: a typer root with one sub-application per group."""
+"""The `dwsbot` command line: a typer root with one sub-application per group.
+
+Errors end the same way in every command (`bot.cli_errors`): one line on stderr, exit code 2.
+"""
 
 from __future__ import annotations
 
 import typer
 
+from bot.cli_errors import CliGroup, quiet_logging
+
 app = typer.Typer(
     name="dwsbot",
+    cls=CliGroup,
     help="ChatOps for Huawei Cloud GaussDB(DWS).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -30,4 +36,5 @@ app.add_typer(cli_db.audit_app, name="audit")
 
 def main() -> None:
     """Entry point of the `dwsbot` console script."""
+    quiet_logging()
     app()

@@ -4,8 +4,9 @@
     dwsbot api call list_events limit=5 --dry-run
     dwsbot api call restart_cluster cluster_id=... --body '{"restart": {}}'
 
-Bad input (unknown operation, missing or mistyped parameter, malformed JSON) prints one line
-naming the problem and exits with code 2; nothing is sent.
+Bad input (unknown operation, missing or mistyped parameter, malformed or too deeply nested
+JSON) prints one line naming the problem and exits with code 2; nothing is sent. ``--dry-run``
+prints the signed request with credentials and secret body fields (``new_password``) masked.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from bot.settings import SettingsError, load_settings
+from bot.cli_errors import CliError
+from bot.settings import load_settings
 from bot.targets import TargetChoice, open_client
 from commands.services import dws_error_text
+from commands.store.redaction import redact, redact_params
 from dws.auth import AkSkAuth, IamTokenAuth
 from dws.errors import DwsError, DwsRequestError
 from dws.operations import all_operations
+from dws.operations.model import MAX_BODY_DEPTH
 
 app = typer.Typer(help="The DWS API: every catalogue operation by name.", no_args_is_help=True)
 
@@ -65,15 +69,14 @@ def call_operation(
         parsed_body = parse_body(body)
         settings = load_settings()
         choice = TargetChoice.from_settings(settings, target)
-    except (ValueError, SettingsError) as exc:
-        _fail(str(exc))
-    code = asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
-    raise typer.Exit(code)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    asyncio.run(_run(choice, name, parsed_params, parsed_body, dry_run))
 
 
 async def _run(
     choice: TargetChoice, name: str, params: dict[str, Any], body: Any, dry_run: bool
-) -> int:
+) -> None:
     if choice.simulated:
         typer.echo("No DWS target configured: using the built-in simulator.", err=True)
     for warning in choice.warnings:
@@ -83,16 +86,13 @@ async def _run(
             if dry_run:
                 request = client.build_request(name, params, body)
                 typer.echo(await _describe(client.http_auth, request))
-                return 0
+                return
             answer = await client.call(name, params, body)
-    except DwsRequestError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
     except DwsError as exc:
-        typer.echo(f"error: {dws_error_text(exc)}", err=True)
-        return 1
+        if isinstance(exc, DwsRequestError):
+            raise  # bad input: one line and exit code 2, from the root (bot.cli_errors)
+        raise CliError(dws_error_text(exc), exit_code=1) from None  # DWS refused or unreachable
     typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
-    return 0
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -122,8 +122,12 @@ def parse_body(text: str | None) -> Any:
             text = path.read_text("utf-8")
         except OSError as exc:
             raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"cannot read {path}: not UTF-8 text") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{source} nests deeper than {MAX_BODY_DEPTH} levels") from None
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}"
@@ -131,15 +135,21 @@ def parse_body(text: str | None) -> Any:
 
 
 async def _describe(auth: httpx.Auth | None, request: httpx.Request) -> str:
-    """The request as it would go out, authenticated, with secrets masked."""
+    """The request as it would go out, authenticated, with secrets masked.
+
+    Headers carrying credentials are masked by `mask_header`; the URL and the body by the one
+    redaction of stored and shown text (`commands.store.redaction`): a body field whose name
+    says it holds a secret (``new_password``, ``user_pwd`` ...) is shown as ``***``.
+    """
     if isinstance(auth, AkSkAuth):
         auth.sign_request(request)
-    lines = [f"{request.method} {request.url}"]
+    lines = [f"{request.method} {redact(str(request.url))}"]
     lines += [f"{key}: {mask_header(key, value)}" for key, value in request.headers.items()]
     if isinstance(auth, IamTokenAuth):
         lines.append("x-auth-token: ****(IAM token, fetched when sent)")
     if request.content:
-        lines += ["", request.content.decode("utf-8", "replace")]
+        shown = redact_params(json.loads(request.content))
+        lines += ["", json.dumps(shown, separators=(",", ":"), ensure_ascii=False)]
     return "\n".join(lines)
 
 
@@ -159,11 +169,6 @@ def mask_header(name: str, value: str) -> str:
             parts.append(f"{key}={val}")
         return "SDK-HMAC-SHA256 " + ", ".join(parts)
     return "****"
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@
 The database is ``DWSBOT_DATABASE_URL`` (settings), else the default SQLite file; the audit key
 is ``DWSBOT_AUDIT_KEY``, else (on the simulator) the key file the console made
 (`bot.audit_key`; these commands never create one). Any failure is one line on stderr (exit 2),
-never a traceback, and never shows the URL's password or the key.
+never a traceback, and never shows the URL's password or the key (`bot.cli_errors`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from typing import Annotated, TextIO, TypeVar
 import typer
 
 from bot.audit_key import choose_audit_key
-from bot.settings import SettingsError, load_settings
+from bot.cli_errors import CliError
+from bot.settings import load_settings
 from commands.audit import VerifyReport, checkpoint, export, verify
 from commands.durations import parse_since
 from commands.store import Database, StoreError
@@ -51,19 +52,11 @@ class ExportFormat(enum.StrEnum):
     JSONL = "jsonl"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _open_database() -> Database:
-    try:
-        settings = load_settings()
-        url = settings.database_url.get_secret_value() if settings.database_url else None
-        audit = choose_audit_key(settings, simulated=not settings.dws_targets(), create=False)
-        return Database(url, audit_key=audit.key)
-    except (SettingsError, StoreError) as exc:
-        raise _fail(str(exc)) from None
+    settings = load_settings()
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    audit = choose_audit_key(settings, simulated=not settings.dws_targets(), create=False)
+    return Database(url, audit_key=audit.key)
 
 
 def _where(db: Database) -> str:
@@ -80,10 +73,7 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
         finally:
             await db.dispose()
 
-    try:
-        return asyncio.run(main())
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
+    return asyncio.run(main())
 
 
 @db_app.command("upgrade")
@@ -129,19 +119,19 @@ def _checkpoints(given: list[str]) -> list[Checkpoint]:
                 text = Path(value).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                raise _fail(f"--checkpoint: cannot read {value}: {reason}") from None
+                raise CliError(f"--checkpoint: cannot read {value}: {reason}") from None
             lines = [
                 (f" {value} line {n}", line)
                 for n, line in enumerate(text.splitlines(), 1)
                 if line.strip() and not line.lstrip().startswith("#")
             ]
             if not lines:
-                raise _fail(f"--checkpoint: {value} holds no checkpoint line")
+                raise CliError(f"--checkpoint: {value} holds no checkpoint line")
         for where, line in lines:
             try:
                 found.append(Checkpoint.parse(line))
             except ValueError as exc:
-                raise _fail(f"--checkpoint{where}: {exc}") from None
+                raise CliError(f"--checkpoint{where}: {exc}") from None
     return found
 
 
@@ -195,8 +185,7 @@ def checkpoint_command() -> None:
     signed, report = _run(work)
     if signed is None:
         _print_report(report)
-        typer.echo("error: the chain is broken: no checkpoint written", err=True)
-        raise typer.Exit(1)
+        raise CliError("the chain is broken: no checkpoint written", exit_code=1)
     typer.echo(signed.line())
     typer.echo(
         f"checkpoint of record {signed.seq} stored; keep this line outside the database "
@@ -225,7 +214,7 @@ def export_command(
     try:
         start = parse_since(since) if since is not None else None
     except ValueError as exc:
-        raise _fail(f"--since: {exc}") from None
+        raise CliError(f"--since: {exc}") from None
 
     async def work(db: Database) -> int:
         await _require_schema(db)
@@ -241,7 +230,7 @@ def export_command(
         _silence_stdout()
         raise typer.Exit(0) from None
     except OSError as exc:
-        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
     if output is not None:
         typer.echo(f"{count} records written to {output}", err=True)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import typer
 from starlette.types import ASGIApp
 
+from bot.cli_errors import CliError
 from dws.simulator import defaults
 from dws.simulator.state.base import START_DELAY
 
@@ -155,14 +156,12 @@ def simulator(
     try:
         asgi = build_app(options)
     except ValueError as exc:
-        typer.echo(f"dwsbot simulator: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise CliError(str(exc)) from None
     try:
         sock = listen(options.host, options.port)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        typer.echo(f"dwsbot simulator: cannot listen on {options.endpoint}: {reason}", err=True)
-        raise typer.Exit(1) from None
+        raise CliError(f"cannot listen on {options.endpoint}: {reason}", exit_code=1) from None
     typer.echo(banner(options))
     serve(asgi, sock)
 

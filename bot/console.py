@@ -9,6 +9,8 @@ for the whole session, so an older approval stays clickable); `/wait` waits for 
 trackers; `/help`, `/quit`. Trackers run in the background and their progress is printed as it
 arrives. When stdin is not a terminal, one line is read per command, so a script can play a
 whole approval between two users; at the end of input the console waits for running trackers.
+A line longer than `MAX_LINE` characters (no command is that long) or not valid UTF-8 is
+refused with one error line; input continues with the next line.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import io
 import queue
 import sys
 import threading
@@ -26,12 +29,13 @@ from typing import IO
 import typer
 from rich.console import Console
 
+from bot.cli_errors import not_utf8
 from bot.identity import IdentityError, console_user
 from bot.render_text import render_plain, render_rich
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import DEFAULT_SPEED, Runtime, WiringError, demo_policy_text, open_runtime
 from commands.dispatch import ActionRequest, InvocationRequest
-from commands.parsing import parse
+from commands.parsing import MAX_TEXT, parse
 from commands.policy import PolicyError
 from commands.registry import UserRef
 from commands.replies import APPROVAL_CHOICES, Action, Reply
@@ -42,6 +46,9 @@ DEFAULT_USER = "alice"
 SETTLE_TIMEOUT_S = 300.0
 TRACK_INTERVAL_S = 1.0
 EXPIRY_INTERVAL_S = 10.0
+MAX_LINE = MAX_TEXT + len("/dws ")
+"""The longest input line handled; a longer one is refused (and read no further)."""
+_DRAIN_CHUNK = 1 << 16
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 
@@ -99,13 +106,18 @@ class ConsoleSession:
         return UserRef(id=self.user, name=self.user)
 
     async def prompt_secret(self, label: str) -> str | None:
-        """Ask for a secret without echo; None when there is nothing to read."""
+        """Ask for a secret without echo; None when there is nothing usable to read."""
         if self.read_secret is None:
             return None
-        return await self.read_secret(label)
+        value = await self.read_secret(label)
+        return None if value is None or not_utf8(value) else value
 
     async def handle(self, line: str) -> bool:
         """Handle one input line; False means leave."""
+        problem = line_problem(line)
+        if problem is not None:
+            self.show(Reply.error(problem))
+            return True
         text = line.strip()
         if not text or text.startswith("#"):
             return True
@@ -243,10 +255,27 @@ class LineReader:
         try:
             if self.tty:
                 return getpass.getpass(prompt) if secret else input(prompt)
-            line = self.stream.readline()
+            line = self.stream.readline(MAX_LINE + 1)
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                self._drain()  # the rest of an over-long line is not kept, only refused
         except (EOFError, KeyboardInterrupt, OSError, ValueError):
             return None
         return line.rstrip("\r\n") if line else None
+
+    def _drain(self) -> None:
+        while True:
+            rest = self.stream.readline(_DRAIN_CHUNK)
+            if not rest or rest.endswith("\n"):
+                return
+
+
+def line_problem(line: str) -> str | None:
+    """Why an input line is refused before it is looked at (too long, not UTF-8), or None."""
+    if len(line) > MAX_LINE:
+        return f"That line is too long (over {MAX_LINE} characters); nothing was done."
+    if not_utf8(line):
+        return "That line is not valid UTF-8 text; nothing was done."
+    return None
 
 
 def _settle(done: asyncio.Future[str | None], value: str | None) -> None:
@@ -331,7 +360,7 @@ async def run_console(
                 with contextlib.suppress(asyncio.CancelledError):
                     await expiry
     except (SettingsError, WiringError, PolicyError, StoreError, IdentityError) as exc:
-        console.print(f"✖ {exc}", markup=False, highlight=False, style="red")
+        console.print(f"✖ {exc}", markup=False, highlight=False, style="red", soft_wrap=True)
         return 2
     return 0
 
@@ -351,7 +380,8 @@ async def _loop(session: ConsoleSession, reader: LineReader) -> None:
     while True:
         line = await reader.read(f"{session.user}> ")
         if not reader.tty and line is not None and line.strip() and not line.startswith("#"):
-            session.out.print(f"{session.user}> {line.strip()}", markup=False, highlight=False)
+            shown = line.strip() if line_problem(line) is None else "(refused line)"
+            session.out.print(f"{session.user}> {shown}", markup=False, highlight=False)
         if line is None:
             await session.wait_trackers()
             return
@@ -420,6 +450,9 @@ def console_command(
     ),
 ) -> None:
     """An interactive terminal chat with dwsbot (the simulator when no DWS target is set)."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 arrive as surrogate escapes, refused line by line.
+        sys.stdin.reconfigure(errors="surrogateescape")
     try:
         code = asyncio.run(run_console(user=as_user, command=command, speed=speed))
     except KeyboardInterrupt:

@@ -1,7 +1,8 @@
 """`dwsbot doctor`: check the configuration, the database and every DWS target, one line each.
 
 Exit status 0 when everything is usable, 1 otherwise. Secrets are never printed: the database
-URL is masked, credentials are only said to be present.
+URL is masked, credentials are only said to be present. Nothing is created: a missing SQLite
+file is reported ("no database yet"), not made by connecting to it.
 """
 
 from __future__ import annotations
@@ -101,6 +102,14 @@ async def _database(settings: Settings) -> Check:
         path = sqlite_file(db.url)
         if path is not None:
             where = f"SQLite file {path}"
+            if not path.exists():  # connecting would create it (and its directory)
+                return Check(
+                    "database",
+                    True,
+                    f"no database yet at {path}: run `dwsbot db upgrade` (the bot also creates "
+                    "it on start)",
+                    warning=True,
+                )
         await db.ping()
         revision = await db.current_revision()
         from commands.store.migrate import head_revision

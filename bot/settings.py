@@ -156,6 +156,12 @@ def load_settings(**overrides: Any) -> Settings:
         settings.default_dws_target()
     except ValidationError as exc:
         raise SettingsError(_first_error("DWSBOT_", exc)) from None
+    except UnicodeDecodeError as exc:  # python-dotenv reads the file as UTF-8
+        where = Settings.model_config.get("env_file")
+        raise SettingsError(
+            f"{where}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "a .env file holds NAME=value lines"
+        ) from None
     except pydantic_settings.SettingsError as exc:
         match = re.search(r'field "(\w+)"', str(exc))
         name = f"DWSBOT_{match.group(1).upper()}" if match else "settings"

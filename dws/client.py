@@ -10,7 +10,9 @@ default transport is httpx-aiohttp (measured in ``bench/client_overhead.py``: se
 throughput of httpx's own pool under concurrency); tests inject ``httpx.MockTransport`` or
 ``httpx.ASGITransport``.
 
-Retries (exponential backoff with jitter, ``Retry-After`` honoured):
+Retries (exponential backoff with jitter, ``Retry-After`` honoured up to
+``RetryPolicy.max_retry_after``; a longer one is not waited for: the call fails at once with a
+`DwsRateLimitedError` saying how long DWS asked to wait, so nobody is blocked silently):
 - GET/HEAD: on 429, 502, 503, 504 answers and on network errors and timeouts;
 - POST/PUT/DELETE: only when the request certainly did not reach the server (the connection
   could not be opened, the pool had no slot) or the server refused it unprocessed with 429.
@@ -56,7 +58,8 @@ class RetryPolicy:
     backoff_max: float = 8.0
     jitter: float = 0.2
     retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-    max_retry_after: float = 60.0
+    max_retry_after: float = 10.0
+    """The longest ``Retry-After`` waited for; a longer one ends the call (and says so)."""
 
     def delay(self, attempt: int, error: BaseException) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based).
@@ -65,7 +68,7 @@ class RetryPolicy:
         (``backoff_initial * 2**(attempt-1)``, capped at ``backoff_max``) plus random jitter.
         """
         if isinstance(error, _RetryableStatus):
-            after = _retry_after_seconds(error.response.headers.get("Retry-After"))
+            after = error.retry_after
             if after is not None:
                 return min(after, self.max_retry_after)
         backoff: float = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempt - 1))
@@ -112,6 +115,7 @@ class _RetryableStatus(Exception):
         super().__init__(response.status_code)
         self.response = response
         self.operation = operation
+        self.retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
 
 
 def default_transport(max_connections: int = 100) -> httpx.AsyncBaseTransport:
@@ -259,10 +263,14 @@ class DwsClient:
                 except (_RetryableStatus, httpx.TransportError) as exc:
                     if attempt >= self.retry.max_attempts or not _should_retry(exc, idempotent):
                         raise
+                    if isinstance(exc, _RetryableStatus) and (
+                        exc.retry_after is not None and exc.retry_after > self.retry.max_retry_after
+                    ):
+                        raise  # too long to wait for: the error says how long DWS asked
                     await self._sleep(self.retry.delay(attempt, exc))
                     attempt += 1
         except _RetryableStatus as exc:
-            raise _api_error(exc.response, exc.operation) from None
+            raise _api_error(exc.response, exc.operation, exc.retry_after) from None
         except httpx.TimeoutException as exc:
             reached = not _never_sent(exc)
             if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
@@ -351,9 +359,11 @@ def _never_sent(exc: httpx.TransportError) -> bool:
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-def _api_error(response: httpx.Response, operation: str) -> DwsApiError:
+def _api_error(
+    response: httpx.Response, operation: str, retry_after: float | None = None
+) -> DwsApiError:
     return DwsApiError.from_response(
-        response.status_code, response.content, response.headers, operation
+        response.status_code, response.content, response.headers, operation, retry_after=retry_after
     )
 
 

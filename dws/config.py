@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
 
 class DwsTarget(BaseModel):
@@ -25,10 +27,15 @@ class DwsTarget(BaseModel):
     password: SecretStr | None = None
     domain: str | None = None
 
+    @field_validator("endpoint", "iam_endpoint")
+    @classmethod
+    def _usable_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            _check_url(url)
+        return url
+
     @model_validator(mode="after")
     def _check(self) -> DwsTarget:
-        if not self.endpoint.startswith(("https://", "http://")):
-            raise ValueError(f"endpoint must start with https:// (got {self.endpoint!r})")
         object.__setattr__(self, "endpoint", self.endpoint.rstrip("/"))
         if not self.project_id:
             raise ValueError("project_id is required")
@@ -52,3 +59,24 @@ class DwsTarget(BaseModel):
     def insecure(self) -> bool:
         """True when the endpoint is plain http:// (only sensible for the simulator)."""
         return self.endpoint.startswith("http://")
+
+
+def _check_url(url: str) -> None:
+    """An http(s) URL with a host and a valid port, and no credentials in it.
+
+    A ``user:password@`` part is refused without echoing the URL (it would show the password):
+    credentials go in the target's own fields.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when out of range or not a number
+    except ValueError:
+        raise ValueError("not a valid URL (check the host and port)") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ValueError(
+            "must not hold credentials (user:password@): give them as ak/sk or username/password"
+        )
+    if parts.scheme not in ("https", "http"):
+        raise ValueError(f"must start with https:// (got {url!r})")
+    if not parts.hostname or port == 0:
+        raise ValueError(f"needs a host (got {url!r})")

@@ -131,9 +131,19 @@ class DwsApiError(DwsError):
 
     @classmethod
     def from_response(
-        cls, status: int, body: bytes, headers: Any, operation: str | None = None
+        cls,
+        status: int,
+        body: bytes,
+        headers: Any,
+        operation: str | None = None,
+        *,
+        retry_after: float | None = None,
     ) -> DwsApiError:
-        """Build the right subclass from an HTTP answer in the DWS error format."""
+        """Build the right subclass from an HTTP answer in the DWS error format.
+
+        ``retry_after`` (seconds, from the answer's ``Retry-After``) is kept by a 429's
+        `DwsRateLimitedError`, which then says how long DWS asked to wait.
+        """
         code: str | None = None
         msg: str | None = None
         try:
@@ -150,9 +160,16 @@ class DwsApiError(DwsError):
         request_id = None
         if headers is not None:
             request_id = headers.get("X-Request-Id") or headers.get("x-request-id")
-        kind = {404: DwsNotFoundError, 409: DwsConflictError, 429: DwsRateLimitedError}.get(
-            status, DwsApiError
-        )
+        if status == 429:
+            return DwsRateLimitedError(
+                status,
+                error_code=code,
+                error_msg=msg,
+                request_id=request_id,
+                operation=operation,
+                retry_after=retry_after,
+            )
+        kind = {404: DwsNotFoundError, 409: DwsConflictError}.get(status, DwsApiError)
         return kind(
             status, error_code=code, error_msg=msg, request_id=request_id, operation=operation
         )
@@ -167,7 +184,24 @@ class DwsConflictError(DwsApiError):
 
 
 class DwsRateLimitedError(DwsApiError):
-    """429: too many requests."""
+    """429: too many requests. ``retry_after``: the seconds DWS asked to wait, if it said.
+
+    The message and the advice (``solution``) say how long that is, so a caller that gave up
+    rather than wait (the client waits at most ``RetryPolicy.max_retry_after``) tells the user.
+    """
+
+    def __init__(self, status: int, *, retry_after: float | None = None, **fields: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, **fields)
+        if retry_after is not None:
+            advice = f"DWS asked to retry after {retry_after:.0f} s: try again then"
+            self.solution = f"{advice}. {self.solution}" if self.solution else advice
+
+    def _message(self) -> str:
+        text = super()._message()
+        if self.retry_after is not None:
+            text += f"; DWS asked to retry after {self.retry_after:.0f} s"
+        return text
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -7,7 +7,8 @@ the mandatory names) is computed when the operation is made, in `_Plan`.
 Validation covers path and query parameters fully and the JSON body at its top level only:
 the reference describes nested objects too, but several bodies wrap their mandatory fields in
 one object (``create_cluster`` takes ``{"cluster": {...}}``), and the nested tables carry
-PDF artefacts, so the service stays the judge of what is inside.
+PDF artefacts, so the service stays the judge of what is inside. Only its nesting is bounded
+(`MAX_BODY_DEPTH`), so a hostile body cannot exhaust the stack of whatever walks it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ Location = Literal["path", "query", "body"]
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _PROJECT_ID = "project_id"
+MAX_BODY_DEPTH = 32
+"""How deeply objects and arrays may nest in a request body (the reference's bodies need 5)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,8 @@ class Operation:
             body = self._parse_body(body)
         if not isinstance(body, dict):
             raise self._error(f"the request body must be a JSON object, not {_kind(body)}")
+        if _depth(body) > MAX_BODY_DEPTH:
+            raise self._error(f"the request body nests deeper than {MAX_BODY_DEPTH} levels")
         missing = [n for n in plan.body_mandatory if n not in body]
         if missing:
             raise self._error(
@@ -194,9 +199,32 @@ class Operation:
     def _parse_body(self, text: str | bytes | bytearray) -> Any:
         try:
             return json.loads(text)
+        except RecursionError:
+            raise self._error(
+                f"the request body nests deeper than {MAX_BODY_DEPTH} levels"
+            ) from None
         except ValueError as exc:
             first = str(exc).splitlines()[0] if str(exc) else "invalid"
             raise self._error(f"the request body is not valid JSON ({first})") from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply objects and arrays nest in ``value`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_BODY_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _s(items: list[str] | tuple[str, ...]) -> str:

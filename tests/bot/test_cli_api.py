@@ -99,3 +99,41 @@ def test_unbounded_timeout_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, 
     assert result.exit_code == 2
     assert result.stderr.startswith("error: DWSBOT_DWS_TIMEOUT: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_dry_run_masks_secret_body_fields() -> None:
+    password = "Vx9!kLmq-27Rtz-dry"
+    body = json.dumps({"new_password": password})
+    result = invoke("api", "call", "reset_password", "cluster_id=abc", "--body", body, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert password not in result.output
+    assert result.stdout.strip().endswith('{"new_password":"***"}')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"restart": ' + '{"a": ' * 900 + "1" + "}" * 901,  # deeper than the bound
+        '{"restart": ' + "[" * 5000 + "]" * 5000 + "}",  # deeper than json can decode
+    ],
+    ids=["900", "5000"],
+)
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["send", "dry-run"])
+def test_deeply_nested_body_is_one_line(tmp_path, text: str, dry_run: list[str]) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    result = invoke(
+        "api", "call", "restart_cluster", "cluster_id=c", "--body", f"@{path}", *dry_run
+    )
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "nests deeper than 32 levels" in errors[0]
+    assert "Traceback" not in result.output
+
+
+def test_body_file_that_is_not_utf8_is_one_line(tmp_path) -> None:
+    path = tmp_path / "body.json"
+    path.write_bytes(b'{"restart": "\xff"}')
+    result = invoke("api", "call", "restart_cluster", "cluster_id=c", "--body", f"@{path}")
+    assert result.exit_code == 2, result.output
+    assert "not UTF-8 text" in result.stderr

@@ -438,3 +438,36 @@ async def test_as_option_is_refused_on_a_real_target(served_simulator: SimState)
         "login (jdoe), so an approval needs a second person"
     ]
     assert not served_simulator.request_log
+
+
+async def test_an_over_long_line_is_refused_in_one_line(env: str) -> None:
+    long_line = "/dws clusters " + "x" * 100_000
+    played = await play(f"{long_line}\n/dws whoami\n")
+    out = played.text
+    assert out.count("That line is too long (over 4005 characters)") == 1
+    assert "x" * 100 not in out  # neither echoed nor shown back
+    assert "You are alice" in out  # the next line is read as usual
+
+
+async def test_a_line_that_is_not_utf8_is_refused(env: str) -> None:
+    # A terminal or pipe delivers undecodable bytes as surrogate escapes (see the subprocess test).
+    played = await play("/as al\udcffice\n/dws cluster \udcff\n/dws whoami\n")
+    out = played.text
+    assert out.count("That line is not valid UTF-8 text") == 2
+    assert "You are alice" in out and "Traceback" not in out
+
+
+def test_subprocess_refuses_bytes_that_are_not_utf8(env: str) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dwsbot"), "console"],
+        input=b"/dws cl\xffusters\n/as b\xffob\n/dws whoami\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0, result.stderr
+    assert out.count("That line is not valid UTF-8 text") == 2
+    assert "You are alice" in out
+    assert b"Traceback" not in result.stderr

@@ -43,8 +43,15 @@ async def test_simulator_and_sqlite_path(clean: Path) -> None:
     assert "built-in simulator" in by_name(checks, "configuration")
     assert "demo policy" in by_name(checks, "policy")
     db_line = by_name(checks, "database")
-    assert f"SQLite file {clean / 'bot.db'}" in db_line and "dwsbot db upgrade" in db_line
+    assert db_line.startswith(f"⚠ database: no database yet at {clean / 'bot.db'}")
+    assert "dwsbot db upgrade" in db_line
+    assert not (clean / "bot.db").exists()  # the doctor looks, it does not create
     assert "reachable, 6 clusters" in by_name(checks, "DWS simulator")
+    async with Database(url) as empty:
+        await empty.ping()  # a file with no schema yet
+    db_line = by_name(await run_checks(Settings(database_url=url)), "database")
+    assert f"SQLite file {clean / 'bot.db'}: reachable, schema at nothing" in db_line
+    assert "dwsbot db upgrade" in db_line
     db = Database(url)
     try:
         await db.upgrade()
@@ -98,3 +105,11 @@ def test_cli_exit_status(clean: Path) -> None:
     result = CliRunner().invoke(app, ["doctor"], env=good)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_doctor_creates_no_file_or_directory(clean: Path) -> None:
+    where = clean / "never" / "made" / "dwsbot.db"
+    result = CliRunner().invoke(app, ["doctor"], env={"DWSBOT_DATABASE_URL": f"sqlite:///{where}"})
+    assert result.exit_code == 0, result.output
+    assert f"no database yet at {where}" in result.output
+    assert not (clean / "never").exists()

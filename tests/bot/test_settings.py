@@ -68,7 +68,7 @@ def test_default_target_with_iam_user(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (
             {"dws_endpoint": "ftp://x", "dws_project_id": P, "dws_ak": "a", "dws_sk": "b"},
-            "endpoint",
+            "DWSBOT_DWS_ENDPOINT",
         ),
         ({"dws_timeout": "-1"}, "DWSBOT_DWS_TIMEOUT"),
         ({"dws_timeout": "0"}, "DWSBOT_DWS_TIMEOUT"),
@@ -124,3 +124,61 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     target = load_settings().default_dws_target()
     assert target is not None and target.endpoint == "https://env.test"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://alice:pw-never-shown@dws.example.test",
+        "https://:pw-never-shown@dws.example.test",
+        "https://pw-never-shown@dws.example.test",
+    ],
+)
+def test_credentials_in_the_endpoint_are_refused_without_echo(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    set_env(monkeypatch, dws_endpoint=endpoint, dws_project_id=P, dws_ak="a", dws_sk="b")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith("DWSBOT_DWS_ENDPOINT: must not hold credentials")
+    assert "pw-never-shown" not in message and "\n" not in message
+
+
+def test_credentials_in_a_named_target_or_iam_endpoint_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = {
+        "name": "prod",
+        "endpoint": "https://dws.example.test",
+        "project_id": P,
+        "iam_endpoint": "https://u:pw-never-shown@iam.example.test",
+        "username": "u",
+        "password": "p",
+        "domain": "d",
+    }
+    set_env(monkeypatch, targets=json.dumps([target]))
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert "must not hold credentials" in str(info.value)
+    assert "pw-never-shown" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "needle"),
+    [("https://dws.example.test:99999", "not a valid URL"), ("https://", "needs a host")],
+)
+def test_endpoint_port_and_host_are_checked(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str, needle: str
+) -> None:
+    set_env(monkeypatch, dws_endpoint=endpoint, dws_project_id=P, dws_ak="a", dws_sk="b")
+    with pytest.raises(SettingsError, match=needle):
+        load_settings()
+
+
+def test_binary_dotenv_file_is_one_line(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_bytes(b"DWSBOT_DWS_REGION=\xff\xfe\x00\x01\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert str(info.value).startswith(".env: not UTF-8 text (byte 0xff at offset 18)")

@@ -359,3 +359,15 @@ async def test_iam_token_401_reauthenticates_once_through_the_client() -> None:
         "iam.example.test",
         "dws.example.test",
     ]
+
+
+async def test_a_long_retry_after_is_not_waited_for_and_is_said() -> None:
+    handler = Recorder(dws_error(429, "DWS.0001", "slow down", **{"Retry-After": "3600"}))
+    sleeps: list[float] = []
+    async with make_client(handler, sleeps) as client:
+        with pytest.raises(DwsRateLimitedError) as info:
+            await client.call("list_clusters")
+    assert sleeps == [] and len(handler.requests) == 1
+    assert info.value.retry_after == 3600
+    assert "DWS asked to retry after 3600 s" in str(info.value)
+    assert info.value.solution is not None and "retry after 3600 s" in info.value.solution

@@ -164,3 +164,26 @@ async def test_iam_token_authentication(served: Served) -> None:
     assert first["count"] >= 1 and second["availability_zones"]
     token_posts = [r for r in served.state.request_log if r.path == "/v3/auth/tokens"]
     assert [r.status for r in token_posts] == [201]
+
+
+async def test_a_long_retry_after_fails_at_once_saying_so(served: Served) -> None:
+    import httpx
+
+    from commands.services import dws_error_text
+    from dws.errors import DwsRateLimitedError
+
+    async with httpx.AsyncClient(base_url=served.endpoint) as control:
+        fault = {"pattern": "*/clusters", "kind": "throttle", "retry_after": 3600, "count": 5}
+        response = await control.post("/_sim/faults", json=fault)
+        assert response.status_code in (200, 201), response.text
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async with DwsClient(target_for(served), sleep=record) as client:
+        with pytest.raises(DwsRateLimitedError) as info:
+            await client.call("list_clusters")
+    assert sleeps == []  # not blocked for the cap, not silently
+    assert [r.status for r in served.state.request_log if r.path.endswith("/clusters")] == [429]
+    assert "DWS asked to retry after 3600 s" in dws_error_text(info.value)

@@ -372,3 +372,25 @@ def test_query_values_pass_through_as_text(text: str, number: int) -> None:
         {"cluster_id": "c", "filter": text, "limit": str(number)}, project_id=PROJECT
     )
     assert dict(call.query) == {"filter": text, "limit": str(number)}
+
+
+def test_body_nesting_is_bounded() -> None:
+    from dws.operations.model import MAX_BODY_DEPTH
+
+    op = get_operation("restart_cluster")
+    ok: dict[str, object] = {"restart": {}}
+    deep: dict[str, object] = {"restart": {}}
+    inner = deep["restart"]
+    for _ in range(MAX_BODY_DEPTH * 40):
+        assert isinstance(inner, dict)
+        inner["a"] = {}
+        inner = inner["a"]
+    assert op.build({"cluster_id": "c"}, ok, project_id="p").body == ok
+    with pytest.raises(DwsRequestError, match=f"deeper than {MAX_BODY_DEPTH} levels"):
+        op.build({"cluster_id": "c"}, deep, project_id="p")
+    with pytest.raises(DwsRequestError, match="deeper than"):
+        op.build(
+            {"cluster_id": "c"},
+            '{"restart": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            project_id="p",
+        )
