@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from commands.approval_rules import rejudge, requester_of
 from commands.approval_view import Tally, approval_reply, request_note, tally
-from commands.execution import run_change
+from commands.execution import planned, run_change
 from commands.parsing import Invocation, parse
 from commands.policy import ClusterRef, Decision
 from commands.registry import Bindings, CommandContext, CommandFailure, Plan, UserRef
@@ -74,19 +74,7 @@ class ApprovalFlow:
         user = ctx.user
         async with self._db.unit_of_work() as uow:
             approval = await uow.approvals.create(
-                action=inv.spec.name,
-                command_text=inv.text,
-                requester_id=user.id,
-                requester_name=user.display,
-                requester_team=user.team or None,
-                requester_groups=user.groups,
-                channel=ctx.channel,
-                target_name=ctx.target_name,
-                cluster_id=plan.cluster_id,
-                cluster_name=plan.cluster_name,
-                params=plan.params,
-                plan_state=plan.state,
-                bindings=ctx.bindings.resolved,
+                **planned(ctx, inv.spec.name, inv.text, plan),
                 required_approvals=decision.approvals_needed,
                 approver_roles=[decision.approver_role] if decision.approver_role else [],
                 distinct_roles=decision.distinct_roles,

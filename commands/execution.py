@@ -67,6 +67,27 @@ class _Outcome:
     code: str | None = None
 
 
+def planned(ctx: CommandContext, action: str, command_text: str, plan: Plan) -> dict[str, Any]:
+    """The fields of an approvals row that say who asked for what, bound to ``plan``'s ids
+    (a request waiting for approval and the ledger row of a direct run alike)."""
+    user = ctx.user
+    return {
+        "action": action,
+        "command_text": command_text,
+        "requester_id": user.id,
+        "requester_name": user.display,
+        "requester_team": user.team or None,
+        "requester_groups": user.groups,
+        "channel": ctx.channel,
+        "target_name": ctx.target_name,
+        "cluster_id": plan.cluster_id,
+        "cluster_name": plan.cluster_name,
+        "params": plan.params,
+        "plan_state": plan.state,
+        "bindings": ctx.bindings.resolved,
+    }
+
+
 async def run_change(
     services: Services,
     tracking: Tracking,
@@ -118,20 +139,8 @@ async def _intent(
     hold = (tracking.owner, now + services.execution_hold)
     async with services.db.unit_of_work() as uow:
         if approval_id is None:
-            user = ctx.user
             ledger: Approval | None = await uow.approvals.create(
-                action=plan.action,
-                command_text=command_text,
-                requester_id=user.id,
-                requester_name=user.display,
-                requester_team=user.team or None,
-                channel=ctx.channel,
-                target_name=ctx.target_name,
-                cluster_id=plan.cluster_id,
-                cluster_name=plan.cluster_name,
-                params=plan.params,
-                plan_state=plan.state,
-                bindings=ctx.bindings.resolved,
+                **planned(ctx, plan.action, command_text, plan),
                 required_approvals=0,
                 expires_at=now,
                 now=now,
@@ -225,14 +234,8 @@ async def _record_failure(
     common: dict[str, Any],
 ) -> None:
     """``failed``: the row ends failed; ``unknown``: it is released to the sweeper."""
-    if outcome.event is AuditEvent.UNKNOWN:
-        won = await uow.approvals.release(ledger.id, owner, now=now)
-    else:
-        won = await uow.approvals.try_transition(
-            ledger.id, ApprovalStatus.EXECUTING, ApprovalStatus.FAILED, now=now, held_by=owner
-        )
-    if not won:
-        log.warning("approval %s was settled by the sweeper meanwhile", ledger.id)
+    to = None if outcome.event is AuditEvent.UNKNOWN else ApprovalStatus.FAILED
+    if not await _leave(uow, ledger, owner, now, to):
         return
     await uow.approvals.set_result(ledger.id, error_code=outcome.code, text=outcome.text)
     entry = approval_entry(
@@ -260,14 +263,8 @@ async def _record_submitted(
     """``executed``, then a tracker (the row is released to it) or ``succeeded``; the
     tracker's id to launch after commit."""
     owner = tracking.owner
-    if execution.track:
-        won = await uow.approvals.release(ledger.id, owner, now=now)
-    else:
-        won = await uow.approvals.try_transition(
-            ledger.id, ApprovalStatus.EXECUTING, ApprovalStatus.SUCCEEDED, now=now, held_by=owner
-        )
-    if not won:
-        log.warning("approval %s was settled by the sweeper meanwhile", ledger.id)
+    to = None if execution.track else ApprovalStatus.SUCCEEDED
+    if not await _leave(uow, ledger, owner, now, to):
         return None
     ids = {"request_id": execution.request_id, "job_id": execution.job_id}
     await uow.approvals.set_result(ledger.id, **ids, text=plan.summary)
@@ -329,3 +326,19 @@ def _with_ref(reply: Reply, ref: str | None) -> Reply:
     if ref is None or reply.ref is not None:
         return reply
     return dataclasses.replace(reply, ref=ref)
+
+
+async def _leave(
+    uow: UnitOfWork, ledger: Approval, owner: str, now: datetime, to: ApprovalStatus | None
+) -> bool:
+    """End this process's hold on ``ledger``: executing → ``to``, or released (``to`` None: a
+    tracker or the sweeper takes over). False if the sweeper settled it meanwhile."""
+    if to is None:
+        won = await uow.approvals.release(ledger.id, owner, now=now)
+    else:
+        won = await uow.approvals.try_transition(
+            ledger.id, ApprovalStatus.EXECUTING, to, now=now, held_by=owner
+        )
+    if not won:
+        log.warning("approval %s was settled by the sweeper meanwhile", ledger.id)
+    return won
