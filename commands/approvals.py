@@ -338,9 +338,7 @@ class ApprovalFlow:
 
     async def _void(self, approval: Approval, votes: Sequence[Vote], why: str) -> Reply:
         now = self.services.clock()
-        requester = UserRef(
-            approval.requester_id, approval.requester_name, approval.requester_team or ""
-        )
+        requester = requester_of(approval)
         text = (
             f"The approval is void: {why}. Nothing was executed; {requester.display} may ask again."
         )

@@ -21,19 +21,20 @@ One replica at a time (the lease ``sweeper``) settles such rows:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from commands.approval_rules import requester_of
+from commands.approval_view import tally
 from commands.approvals import ApprovalFlow
-from commands.registry import UserRef
 from commands.replies import Reply, Severity
 from commands.services import Services, approval_entry, log
-from commands.store.models import Approval, ApprovalStatus, AuditEvent, VoteChoice
+from commands.store.models import Approval, ApprovalStatus, AuditEvent
 from commands.tracking import judge_job
 from dws.errors import DwsApiError, DwsError, DwsNotFoundError
 from dws.models import parse_time
+from dws.waiters import cluster_progress, cluster_task
 
 LEASE = "sweeper"
 RECHECK = timedelta(seconds=30)
@@ -198,7 +199,7 @@ class Sweeper:
         assert verdict.status is not None
         now = self.services.clock()
         text = f"settled after the bot stopped during the call: {verdict.text}"
-        requester = UserRef(row.requester_id, row.requester_name, row.requester_team or "")
+        requester = requester_of(row)
         async with db.unit_of_work() as uow:
             votes = await uow.approvals.votes(row.id)
             if not await uow.approvals.try_transition(
@@ -206,7 +207,6 @@ class Sweeper:
             ):
                 return False
             await uow.approvals.set_result(row.id, error_code=verdict.error_code, text=text)
-            approvers = _approvers(votes)
             entry = approval_entry(
                 row,
                 _EVENTS[verdict.status],
@@ -214,7 +214,7 @@ class Sweeper:
                 now,
                 outcome=text,
                 error_code=verdict.error_code,
-                approvers=approvers,
+                approvers=list(tally(row, votes).approvers),
             )
             await uow.audit.append(entry)
         what = f"{row.action} of {row.cluster_name or row.cluster_id or '-'}"
@@ -234,14 +234,9 @@ class Sweeper:
 def _running(cluster: dict[str, Any]) -> Verdict | None:
     """A verdict from the cluster alone: a failed task, or still running; None when idle."""
     status = str(cluster.get("status") or "").upper()
-    task = str(cluster.get("task_status") or "").upper()
+    task = cluster_task(cluster)
     if "FAIL" in task:
         return Verdict(ApprovalStatus.FAILED, f"the cluster is {status}, task {task}", task)
-    progress = cluster.get("action_progress")
-    if task or (isinstance(progress, dict) and progress):
+    if task or cluster_progress(cluster):
         return Verdict(None, f"{status}, task {task or 'in progress'}")
     return None
-
-
-def _approvers(votes: Sequence[Any]) -> list[str]:
-    return [v.voter_name for v in votes if v.choice is VoteChoice.APPROVE]
