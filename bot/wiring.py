@@ -154,8 +154,7 @@ async def open_runtime(
             policy,
             None if problem else db,
             factory,
-            clock=clock
-            or utcnow,  # approvals, TTLs, audit times: real time, even on the fast simulator
+            clock=clock or utcnow,  # approvals, TTLs, audit: real time, even on a fast simulator
             notify=notify or _no_notify,
             default_target=default_name,
             track_interval=track_interval,
@@ -188,8 +187,8 @@ async def open_runtime(
 def execution_hold(settings: Settings) -> timedelta:
     """How long a process holds an executing approval: beyond any DWS call it can be making
     (every attempt of the client timing out, with backoff), at least ten minutes."""
-    attempts = RetryPolicy().max_attempts
-    seconds = attempts * (min(settings.dws_timeout, 3600.0) + RetryPolicy().backoff_max)
+    retry = RetryPolicy()  # dws_timeout is at most MAX_DWS_TIMEOUT (settings)
+    seconds = retry.max_attempts * (settings.dws_timeout + retry.backoff_max)
     return max(timedelta(minutes=10), timedelta(seconds=2 * seconds))
 
 
