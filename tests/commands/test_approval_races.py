@@ -32,8 +32,7 @@ import pytest
 
 import commands.handlers  # noqa: F401  (fills the registry)
 from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
-from commands.policy import bundled_policy
-from commands.registry import UserRef, registry
+from commands.registry import UserRef
 from commands.replies import APPROVE, CANCEL, DENY, Reply
 from commands.store.models import ApprovalStatus, AuditEvent
 from commands.store.session import Database, UnitOfWork
@@ -42,6 +41,7 @@ from dws.simulator import SimClock, SimState
 from dws.simulator.app import create_app
 from tests import db_fixtures
 from tests.commands.handlers.conftest import TARGET
+from tests.commands.sim_bot import sim_dispatcher
 from tests.db_fixtures import fresh_database
 
 pytestmark = pytest.mark.postgres
@@ -112,15 +112,8 @@ async def replicas(tmp_path: Path) -> AsyncIterator[Replicas]:
         for db in (first, second):
             transport = httpx.ASGITransport(app=app)
             client = await stack.enter_async_context(DwsClient(TARGET, transport=transport))
-            bot = Dispatcher(
-                registry,
-                bundled_policy("demo", registry),
-                db,
-                {"sim": client}.__getitem__,
-                clock=lambda: datetime.fromtimestamp(state.now(), UTC),
-                notify=notify,
-                default_target="sim",
-                track_interval=3600.0,
+            bot = sim_dispatcher(
+                db, client, clock=lambda: datetime.fromtimestamp(state.now(), UTC), notify=notify
             )
             stack.push_async_callback(bot.aclose)
             bots.append(bot)

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 
 import commands.handlers  # noqa: F401  (fills the registry)
 from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
-from commands.policy import bundled_policy
 from commands.registry import UserRef, registry
 from commands.replies import APPROVAL_CHOICES, Reply
 from commands.services import unexpected
@@ -37,6 +36,7 @@ from dws.client import DwsClient
 from dws.simulator import SimClock, SimState
 from dws.simulator.app import create_app
 from tests.commands.handlers.conftest import TARGET
+from tests.commands.sim_bot import sim_dispatcher
 
 T = TypeVar("T")
 INTERNAL = "Something went wrong on our side"
@@ -103,15 +103,8 @@ def bot(tmp_path: Path) -> Iterator[Bot]:
         await db.upgrade()
         transport = httpx.ASGITransport(app=create_app(state))
         client = await stack.enter_async_context(DwsClient(TARGET, transport=transport))
-        dispatcher = Dispatcher(
-            registry,
-            bundled_policy("demo", registry),
-            db,
-            {"sim": client}.__getitem__,
-            clock=lambda: datetime.fromtimestamp(state.now(), UTC),
-            notify=notify,
-            default_target="sim",
-            track_interval=3600.0,
+        dispatcher = sim_dispatcher(
+            db, client, clock=lambda: datetime.fromtimestamp(state.now(), UTC), notify=notify
         )
         stack.push_async_callback(dispatcher.aclose)
         return dispatcher

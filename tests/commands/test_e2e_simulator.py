@@ -15,8 +15,7 @@ from pydantic import SecretStr
 import commands.handlers  # noqa: F401  (fills the registry)
 from commands.audit import verify
 from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
-from commands.policy import bundled_policy
-from commands.registry import UserRef, registry
+from commands.registry import UserRef
 from commands.replies import APPROVE, Reply, Severity
 from commands.store.models import ApprovalStatus, AuditEvent, TrackerStatus
 from commands.store.session import Database
@@ -24,6 +23,7 @@ from dws.client import DwsClient
 from dws.config import DwsTarget
 from dws.simulator import SimClock, SimState, defaults
 from dws.simulator.app import create_app
+from tests.commands.sim_bot import sim_dispatcher
 from tests.db_fixtures import database, db_kind
 
 __all__ = ["database", "db_kind"]
@@ -54,16 +54,7 @@ class Env:
         async def notify(channel: str, reply: Reply) -> None:
             self.sent.append((channel, reply))
 
-        return Dispatcher(
-            registry,
-            bundled_policy("demo", registry),
-            self.db,
-            {"sim": self.client}.__getitem__,
-            clock=self.now,
-            notify=notify,
-            default_target="sim",
-            track_interval=3600.0,
-        )
+        return sim_dispatcher(self.db, self.client, clock=self.now, notify=notify)
 
     async def say(self, user: UserRef, text: str) -> Reply:
         return await self.dispatcher.handle(InvocationRequest(user, "C-ops", text))

@@ -14,34 +14,27 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from pydantic import SecretStr
 
 import commands.handlers  # noqa: F401  (fills the registry)
 from commands.audit import verify
 from commands.dispatch import ActionRequest, Dispatcher, InvocationRequest
 from commands.outcomes import PendingOutcomes
-from commands.policy import bundled_policy, bundled_policy_text, load_policy_text
+from commands.policy import bundled_policy_text, load_policy_text
 from commands.registry import UserRef, registry
 from commands.replies import APPROVE, Reply, Severity
 from commands.store.models import Approval, ApprovalStatus, AuditEvent
 from commands.store.session import Database
 from commands.sweeper import NOT_STARTED
 from dws.client import DwsClient
-from dws.config import DwsTarget
-from dws.simulator import SimClock, SimState, defaults
+from dws.simulator import SimClock, SimState
 from dws.simulator.control import simulator_app
 from dws.simulator.faults import FaultInjector, FaultRule
+from tests.commands.handlers.conftest import TARGET
+from tests.commands.sim_bot import sim_dispatcher
 from tests.db_fixtures import database, db_kind
 
 __all__ = ["database", "db_kind"]
 
-TARGET = DwsTarget(
-    name="sim",
-    endpoint="http://simulator.test",
-    project_id=defaults.PROJECT_ID,
-    ak=SecretStr(defaults.AK),
-    sk=SecretStr(defaults.SK),
-)
 ALICE, BOB = UserRef("alice", "Alice"), UserRef("bob", "Bob")
 RESTART = "*/clusters/*/restart"
 HOLD = timedelta(minutes=10)
@@ -89,15 +82,12 @@ class Env:
         async def notify(channel: str, reply: Reply) -> None:
             self.sent.append((channel, reply))
 
-        d = Dispatcher(
-            registry,
-            bundled_policy("demo", registry) if approvals else DIRECT,
+        d = sim_dispatcher(
             self.db,
-            {"sim": self.client}.__getitem__,
+            self.client,
             clock=self.now,
             notify=notify,
-            default_target="sim",
-            track_interval=3600.0,
+            policy=None if approvals else DIRECT,
             execution_hold=HOLD,
         )
         d.services.outcomes = PendingOutcomes(first_pause=0.01, max_pause=0.05)
