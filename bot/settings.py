@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     """Seconds one DWS request may take (at most `MAX_DWS_TIMEOUT`)."""
     dws_max_concurrency: int | None = Field(default=None, gt=0)
 
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    """The bot token (``xoxb-``), Slack's own variable name."""
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    """Verifies HTTP-mode requests (Basic Information → Signing Secret)."""
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    """The app-level token (``xapp-``, scope ``connections:write``) for Socket Mode."""
+    slack_api_url: str = "https://slack.com/api/"
+    """Where the Slack Web API is (``DWSBOT_SLACK_API_URL``: a proxy, or a fake in tests)."""
+
     database_url: SecretStr | None = None
     policy_file: Path | None = None
     audit_key: SecretStr | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commands.policy import Decision
-from commands.registry import Plan, UserRef
+from commands.registry import Plan, Risk, UserRef, registry
 from commands.replies import APPROVE, CANCEL, DENY, Action, Field, Reply, Severity
 from commands.store.models import Approval, ApprovalStatus, Vote, VoteChoice
 from commands.store.redaction import redact
@@ -51,6 +51,25 @@ def tally(approval: Approval, votes: Sequence[Vote]) -> Tally:
     )
 
 
+def mentions(approval: Approval, votes: Sequence[Vote]) -> tuple[str, ...]:
+    """Who a finished request concerns: the requester, then everyone who approved it (ids)."""
+    ids = [approval.requester_id]
+    ids += [v.voter_id for v in votes if v.choice == VoteChoice.APPROVE]
+    return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def confirmation(approval: Approval) -> str | None:
+    """The question an approver confirms before approving a destructive action, else None."""
+    spec = registry.get(approval.action)
+    if spec is None or spec.risk is not Risk.DESTRUCTIVE:
+        return None
+    target = approval.cluster_name or approval.cluster_id or "the target"
+    return (
+        f"Approve `{approval.action}` on {target}? It is destructive, and runs as soon as "
+        "enough approvals are in."
+    )
+
+
 def approval_reply(
     approval: Approval, votes: Sequence[Vote], note: str = "", counted: Tally | None = None
 ) -> Reply:
@@ -84,7 +103,7 @@ def approval_reply(
     actions: tuple[Action, ...] = ()
     if pending:
         actions = (
-            Action("Approve", APPROVE, approval.id, "primary"),
+            Action("Approve", APPROVE, approval.id, "primary", confirmation(approval)),
             Action("Deny", DENY, approval.id, "danger"),
             Action("Cancel", CANCEL, approval.id),
         )

@@ -18,11 +18,12 @@ to the sweeper, which voids it (nothing was sent).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from commands.approval_rules import rejudge, requester_of
-from commands.approval_view import Tally, approval_reply, request_note, tally
+from commands.approval_view import Tally, approval_reply, mentions, request_note, tally
 from commands.execution import planned, run_change
 from commands.parsing import Invocation, parse
 from commands.policy import ClusterRef, Decision
@@ -351,7 +352,7 @@ class ApprovalFlow:
                 )
                 await uow.approvals.set_result(approval.id, text=why)
         approval.status = ApprovalStatus.VOIDED
-        reply = approval_reply(approval, votes, note=text)
+        reply = replace(approval_reply(approval, votes, note=text), mention=mentions(approval, ()))
         try:
             await self.services.notify(approval.channel or "", reply)
         except Exception as exc:

@@ -34,13 +34,15 @@ class Action:
 
     ``action_id`` names what the button does: ``approve``, ``deny``, ``cancel`` for approvals
     (see `APPROVAL_CHOICES`), or a command-specific id such as ``page`` for a cursor.
-    ``style`` is ``"primary"``, ``"danger"`` or ``None``.
+    ``style`` is ``"primary"``, ``"danger"`` or ``None``. ``confirm``: a question the user must
+    confirm before the press counts (set on the Approve button of a destructive action).
     """
 
     label: str
     action_id: str
     value: str
     style: str | None = None
+    confirm: str | None = None
 
 
 APPROVE = "approve"
@@ -62,6 +64,9 @@ class Reply:
     - ``follow_ups``: suggested next commands, e.g. ``"/dws cluster prod-dw"``.
     - ``ref``: the approval (or tracker) id whose earlier message this reply replaces; ``None``
       for a new message. Adapters keep the message handle for a ref and update it in place.
+    - ``mention``: ids of the users this reply concerns (the requester and approvers of a
+      finished operation). An update in place notifies nobody, so adapters that update a
+      message also tell these users (Slack: a reply in the message's thread naming them).
     """
 
     title: str = ""
@@ -73,6 +78,7 @@ class Reply:
     severity: Severity = Severity.INFO
     follow_ups: tuple[str, ...] = ()
     ref: str | None = field(default=None)
+    mention: tuple[str, ...] = ()
 
     @classmethod
     def error(cls, text: str, *, title: str = "", follow_ups: tuple[str, ...] = ()) -> Reply:

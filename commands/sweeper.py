@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from commands.approval_rules import requester_of
-from commands.approval_view import tally
+from commands.approval_view import mentions, tally
 from commands.approvals import ApprovalFlow
 from commands.replies import Reply, Severity
 from commands.services import Services, approval_entry, log
@@ -223,6 +223,7 @@ class Sweeper:
             text=text[:1].upper() + text[1:] + ".",
             severity=_SEVERITY[verdict.status],
             ref=row.id,
+            mention=mentions(row, votes),
         )
         try:
             await self.services.notify(row.channel or "", reply)

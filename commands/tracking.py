@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from commands.approval_view import mentions
 from commands.registry import CommandContext, Execution, Plan, UserRef
 from commands.replies import Field, Reply, Severity
 from commands.services import dws_error_text, entry, log
@@ -369,6 +370,7 @@ class Tracking:
                 self._done(tracker_id)
                 return  # another worker finished it
             approval = await uow.approvals.get(op.approval_id) if op.approval_id else None
+            votes = await uow.approvals.votes(approval.id) if approval is not None else ()
             action, _ = decode_kind(op.kind)
             requester = None
             if op.requester_id or approval is not None:
@@ -403,10 +405,16 @@ class Tracking:
                     approval.id, ApprovalStatus.EXECUTING, final, now=now
                 )
         self._done(tracker_id)
-        await self._notify(op, result, status)
+        told = mentions(approval, votes) if approval is not None else (op.requester_id or "",)
+        await self._notify(op, result, status, mention=tuple(i for i in told if i))
 
     async def _notify(
-        self, op: TrackedOperation, result: PollResult, status: TrackerStatus | None = None
+        self,
+        op: TrackedOperation,
+        result: PollResult,
+        status: TrackerStatus | None = None,
+        *,
+        mention: tuple[str, ...] = (),
     ) -> None:
         action, _ = decode_kind(op.kind)
         what = f"{action} of {op.cluster_name or op.cluster_id or op.job_id}"
@@ -422,13 +430,18 @@ class Tracking:
             )
         else:
             reply = Reply(title=f"{what}: failed", text=result.progress, severity=Severity.ERROR)
-        fields = (Field("Job", op.job_id),) if op.job_id else ()
+        fields = [Field("Requested by", op.requester_name or op.requester_id or "-")]
+        if op.approvers:
+            fields.append(Field("Approved by", ", ".join(op.approvers)))
+        if op.job_id:
+            fields.append(Field("Job", op.job_id))
         reply = Reply(
             title=reply.title,
             text=reply.text,
             severity=reply.severity,
-            fields=fields,
+            fields=tuple(fields),
             ref=op.approval_id or op.id,
+            mention=mention,
         )
         try:
             await self.services.notify(op.message_channel or "", reply)

@@ -133,6 +133,11 @@ async def test_restart_approved_tracked_and_audited(env: Env) -> None:
     final = env.sent[-1]
     assert final[0] == "C-ops" and final[1].ref == approval_id
     assert final[1].severity is Severity.SUCCESS and "succeeded" in final[1].title
+    assert final[1].mention == ("alice", "bob")  # the edit notifies nobody: these are told
+    progress = [r for _, r in env.sent if r.ref == approval_id and not r.mention]
+    assert progress and all(
+        ("Requested by", "Alice") in [(f.label, f.value) for f in r.fields] for r in progress
+    )
 
     log = await env.say(CAROL, f"/dws audit {name}")
     events = [row[1] for row in reversed(log.rows)]
@@ -248,3 +253,17 @@ async def test_another_replica_polls_due_trackers(env: Env) -> None:
         assert await replica2.tracking.tick() == 0
     finally:
         await replica2.aclose()
+
+
+async def test_destructive_approve_button_asks_for_confirmation(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    stop = await env.say(ALICE, f"/dws stop {name}")
+    restart = await env.say(ALICE, f"/dws restart {name}")
+    confirms = {
+        reply.title: {a.action_id: a.confirm for a in reply.actions} for reply in (stop, restart)
+    }
+    [stop_buttons, restart_buttons] = confirms.values()
+    assert stop_buttons["approve"] and name in stop_buttons["approve"], confirms
+    assert stop_buttons["deny"] is None and stop_buttons["cancel"] is None
+    assert set(restart_buttons.values()) == {None}, confirms
