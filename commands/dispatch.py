@@ -149,8 +149,10 @@ class Dispatcher:
         return await self.sweeper.sweep()
 
     async def aclose(self) -> None:
-        """Stop the tracker loops (they resume on the next start) and the outcome retries."""
+        """Stop the tracker loops and the outcome retries, and give up the leases held (another
+        replica, or the next start, resumes the trackers at once)."""
         await self.tracking.aclose()
+        await self.sweeper.release()
         await self.services.outcomes.aclose()
 
     # -- internals -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from commands.approval_view import mentions, tally
 from commands.approvals import ApprovalFlow
 from commands.replies import Reply, Severity
 from commands.services import Services, approval_entry, log
+from commands.store.errors import StoreError
 from commands.store.models import Approval, ApprovalStatus, AuditEvent
 from commands.tracking import judge_job
 from dws.errors import DwsApiError, DwsError, DwsNotFoundError
@@ -85,6 +86,17 @@ class Sweeper:
         self.flow = flow
         self.owner = owner
         self.lease_for = lease_for
+
+    async def release(self) -> None:
+        """Give up the sweeper lease (at shutdown), so another replica sweeps at once."""
+        db = self.services.db
+        if db is None:
+            return
+        try:
+            async with db.unit_of_work() as uow:
+                await uow.leases.release(LEASE, self.owner)
+        except StoreError as exc:
+            log.warning("sweeper: lease not released: %s", exc)
 
     async def sweep(self) -> list[str]:
         """Settle every stale row this replica can take now; the ids finished."""

@@ -39,6 +39,7 @@ from commands.approval_view import mentions
 from commands.registry import CommandContext, Execution, Plan, UserRef
 from commands.replies import Field, Reply, Severity
 from commands.services import dws_error_text, entry, log
+from commands.store.errors import StoreError
 from commands.store.models import ApprovalStatus, AuditEvent, TrackedOperation, TrackerStatus
 from dws.errors import DwsApiError, DwsError, DwsNotFoundError
 from dws.waiters import (
@@ -227,12 +228,20 @@ class Tracking:
         return ids
 
     async def aclose(self) -> None:
-        """Stop the worker (active trackers stay in the database and resume next time)."""
+        """Stop the worker and give up its leases: active trackers stay in the database, and
+        another replica (or the next start) resumes them at once."""
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        db = self.services.db
+        if db is not None:
+            try:
+                async with db.unit_of_work() as uow:
+                    await uow.trackers.release_all(self.owner)
+            except StoreError as exc:  # the leases then run out by themselves
+                log.warning("trackers: leases not released: %s", exc)
 
     async def wait(self) -> None:
         """Wait until every tracker launched here has finished (tests, graceful shutdown)."""

@@ -187,6 +187,17 @@ class TrackerRepository:
         )
         await self.session.execute(stmt)
 
+    async def release_all(self, owner: str) -> int:
+        """Give up every lease ``owner`` holds (at shutdown: other replicas take over at once)."""
+        stmt = (
+            sa.update(TrackedOperation)
+            .where(TrackedOperation.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def set_message_ref(self, tracker_id: str, channel: str, ts: str) -> None:
         """Remember the chat message showing this operation's progress."""
         await self._update(tracker_id, message_channel=channel, message_ts=ts)

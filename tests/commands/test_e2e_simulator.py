@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -267,3 +267,30 @@ async def test_destructive_approve_button_asks_for_confirmation(env: Env) -> Non
     assert stop_buttons["approve"] and name in stop_buttons["approve"], confirms
     assert stop_buttons["deny"] is None and stop_buttons["cancel"] is None
     assert set(restart_buttons.values()) == {None}, confirms
+
+
+async def test_closing_gives_up_the_leases_held(env: Env) -> None:
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    await env.click(BOB, pending.ref)
+    env.advance(3601)  # the tracker is due
+    await env.dispatcher.sweep()
+    owner = env.dispatcher.tracking.owner
+    async with env.db.unit_of_work() as uow:  # replica 1 holds its tracker and the sweeper
+        await uow.trackers.claim_due(owner, lease_for=timedelta(hours=1), now=env.now())
+        [op] = await uow.trackers.list_active()  # claimed now, or by replica 1's own worker
+        assert op.lease_owner == owner and op.lease_until and op.lease_until > env.now()
+        assert await uow.leases.holder("sweeper", now=env.now()) == env.dispatcher.sweeper.owner
+    await env.dispatcher.aclose()  # SIGTERM: another replica must not wait for the leases
+    replica2 = env.make_dispatcher()
+    try:
+        async with env.db.unit_of_work() as uow:
+            assert await uow.leases.holder("sweeper", now=env.now()) is None
+            [op] = await uow.trackers.claim_due(
+                "replica-2", lease_for=timedelta(hours=1), now=env.now()
+            )
+        assert op.lease_owner == "replica-2"
+    finally:
+        await replica2.aclose()
