@@ -28,6 +28,11 @@ from bot import console, doctor  # noqa: E402
 app.command("console")(console.console_command)
 app.command("doctor")(doctor.doctor_command)
 
+from bot import cli_serve  # noqa: E402
+
+app.command("serve")(cli_serve.serve_command)
+app.command("manifest")(cli_serve.manifest_command)
+
 from bot import cli_db  # noqa: E402
 
 app.add_typer(cli_db.db_app, name="db")
