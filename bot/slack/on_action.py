@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from bot.slack import home
 from bot.slack.blocks import MORE, RUN, read_cursor
 from commands.dispatch import ActionRequest, InvocationRequest
 from commands.registry import UserRef
@@ -67,8 +68,8 @@ async def clicker(bot: SlackBot, body: dict[str, Any]) -> UserRef:
 async def vote(bot: SlackBot, body: dict[str, Any], respond: Respond | None) -> None:
     """Approve, deny or cancel: the answer updates the request's message, or the clicker's."""
     action = _action(body)
+    user = await clicker(bot, body)
     try:
-        user = await clicker(bot, body)
         request = ActionRequest(user, str(action.get("value") or ""), str(action["action_id"]))
         reply = await bot.runtime.dispatcher.act(request)
     except Exception as exc:
@@ -78,6 +79,9 @@ async def vote(bot: SlackBot, body: dict[str, Any], respond: Respond | None) -> 
         await bot.delivery.notify(channel, reply)
     elif respond is not None and body.get("response_url"):
         await bot.delivery.answer(respond, reply)
+    if (body.get("view") or {}).get("type") == "home":  # clicked in App Home: show the news
+        note = None if reply.ref is not None else reply
+        await home.publish(bot, user, bot.delivery.where(), note=note)
 
 
 async def rerun(

@@ -28,6 +28,7 @@ from bot.slack.service import Mode, ServeError, SlackService, open_service
 
 log = logging.getLogger("dwsbot.slack")
 
+
 def create_server(service: SlackService, *, metrics: Any = None) -> Starlette:
     """The ASGI app of a started service."""
     handler = AsyncSlackRequestHandler(service.app)
