@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
+from typing import Annotated
 
 import typer
 from pydantic import SecretStr
@@ -51,9 +52,9 @@ def serve_command(
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(3000, "--port", min=0, max=65535, help="Port to listen on."),
-    log_format: LogFormat = typer.Option(
-        LogFormat.TEXT, "--log-format", help="Log lines as text or as JSON (one object per line)."
-    ),
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="Log lines as text, or as JSON objects.")
+    ] = LogFormat.TEXT,
 ) -> None:
     """Serve dwsbot in Slack (the simulator when no DWS target is set)."""
     if socket_mode == http_mode:
