@@ -3,7 +3,7 @@
 slack_sdk checks some limits only in its block models' `to_dict()` and never for plain dicts, so
 code that renders dicts learns of a limit from Slack alone: `invalid_blocks` (messages) or
 `invalid_arguments` (views) with one `[ERROR] ... [json-pointer:...]` line per problem in
-`response_metadata.messages`. The numbers are those of docs/slack/README.md's table.
+`response_metadata.messages`. The numbers are those of the table in shared/slack/README.md.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def json_arg(args: dict[str, Any], name: str) -> Any:
     try:
         return json.loads(value)
     except ValueError:
-        error = "invalid_blocks_format" if name == "blocks" else "invalid_arguments"
-        raise SlackFailure(error) from None
+        errors = {"blocks": "invalid_blocks_format", "attachments": "invalid_attachments"}
+        raise SlackFailure(errors.get(name, "invalid_arguments")) from None
 
 
 def _dig(value: Any, path: tuple[str, ...]) -> Any:

@@ -56,11 +56,8 @@ async def test_a_message_is_posted_then_updated_and_every_version_kept(slack):
     assert [v["text"] for v in slack.history("C1", ts)] == ["v1", "v2"]
     assert stored["replies"] == [{"user": "U0BOT", "ts": reply["ts"]}]
     assert slack.messages["C1"][reply["ts"]]["thread_ts"] == ts
-    assert [c.method for c in slack.calls] == [
-        "chat.postMessage",
-        "chat.update",
-        "chat.postMessage",
-    ]
+    post, update = "chat.postMessage", "chat.update"
+    assert [c.method for c in slack.calls] == [post, update, post]
 
 
 async def test_an_update_before_its_message_exists_is_message_not_found(slack):
@@ -86,9 +83,60 @@ async def test_messages_are_refused_as_slack_refuses_them(slack):
     with pytest.raises(SlackApiError) as failed:
         await client.chat_postMessage(channel="C1", text="x", blocks=[long])
     assert "/blocks/0/text/text" in failed.value.response["response_metadata"]["messages"][0]
+    twice = [{"type": "divider", "block_id": "d"}, {"type": "divider", "block_id": "d"}]
+    duplicate = client.chat_postMessage(channel="C1", text="x", blocks=twice)
+    assert await error_of(duplicate) == "invalid_blocks"
     unknown_thread = client.chat_postMessage(channel="C1", text="x", thread_ts="1.000001")
     assert await error_of(unknown_thread) == "thread_not_found"
     assert slack.messages == {}
+
+
+def button(**fields):
+    return {
+        "type": "button",
+        "action_id": "a",
+        "text": {"type": "plain_text", "text": "A"},
+    } | fields
+
+
+def text(kind: str, n: int) -> dict:
+    return {"type": kind, "text": "x" * n}
+
+
+@pytest.mark.parametrize(
+    ("block", "pointer"),
+    [
+        ({"type": "header", "text": text("plain_text", 151)}, "/blocks/0/text/text"),
+        ({"type": "section", "fields": [text("mrkdwn", 1)] * 11}, "/blocks/0/fields"),
+        ({"type": "section", "fields": [text("mrkdwn", 2001)]}, "/blocks/0/fields/0/text"),
+        ({"type": "context", "elements": [text("mrkdwn", 1)] * 11}, "/blocks/0/elements"),
+        ({"type": "actions", "elements": [button()] * 26}, "/blocks/0/elements"),
+        ({"type": "actions", "elements": [button(value="v" * 2001)]}, "/blocks/0/elements/0/value"),
+        (
+            {"type": "actions", "elements": [button(action_id="a" * 256)]},
+            "/blocks/0/elements/0/action_id",
+        ),
+        (
+            {
+                "type": "section",
+                "text": text("mrkdwn", 1),
+                "accessory": button(text=text("plain_text", 76)),
+            },
+            "/blocks/0/accessory/text/text",
+        ),
+        ({"type": "markdown", "text": "x" * 12001}, "/blocks/0/text"),
+        ({"type": "table", "rows": [[{"type": "raw_text", "text": "1"}]] * 101}, "/blocks/0/rows"),
+        ({"type": "table", "rows": [[{"type": "raw_text", "text": "1"}] * 21]}, "/blocks/0/rows/0"),
+        ({"type": "divider", "block_id": "b" * 256}, "/blocks/0/block_id"),
+        ({"text": "no type"}, "/blocks/0"),
+    ],
+)
+async def test_block_kit_limits_are_refused_with_slacks_pointer(slack, block, pointer):
+    with pytest.raises(SlackApiError) as failed:
+        await web(slack).chat_postMessage(channel="C1", text="x", blocks=[block])
+    assert failed.value.response["error"] == "invalid_blocks"
+    (message,) = failed.value.response["response_metadata"]["messages"]
+    assert message.endswith(f"[json-pointer:{pointer}]") and slack.messages == {}
 
 
 async def test_a_429_is_honoured_by_the_rate_limit_retry_handler(slack):
@@ -314,23 +362,27 @@ async def test_a_disconnect_or_a_half_open_socket_makes_the_client_reconnect(sla
         await client.close()
 
 
-class PickLast(random.Random):
+class Pick(random.Random):
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
     def choice(self, seq):
-        return seq[-1]
+        return seq[self.index]
 
 
-async def test_an_envelope_goes_to_the_connection_the_random_choice_picks():
-    async with FakeSlack(rng=PickLast()) as slack:
+@pytest.mark.parametrize("index", [0, 1])
+async def test_an_envelope_goes_to_the_connection_the_random_choice_picks(index):
+    async with FakeSlack(rng=Pick(index)) as slack:
         clients = [socket_client(slack), socket_client(slack)]
         for client in clients:
             await client.connect()
         try:
             await slack.wait_for(lambda: len(slack.socket_open) == 2)
             envelope = payloads.event_envelope(payloads.event_callback({"type": "app_mention"}))
-            assert await slack.socket_send(envelope) == slack.socket_open[-1].id
-            assert (
-                envelope in slack.socket_open[-1].sent and envelope not in slack.socket_open[0].sent
-            )
+            picked, other = slack.socket_open[index], slack.socket_open[1 - index]
+            assert await slack.socket_send(envelope) == picked.id
+            assert envelope in picked.sent and envelope not in other.sent
         finally:
             for client in clients:
                 await client.close()
