@@ -183,7 +183,7 @@ async def test_bolt_receives_events_with_their_retry_headers(slack):
     assert json.loads((await dispatch(app, challenge)).body) == {"challenge": "c-42"}
 
 
-async def test_bolt_over_socket_mode_acks_a_command_and_a_view_submission_with_answers(slack):
+async def test_bolt_over_socket_mode_acks_commands_views_and_events(slack):
     app = bolt(slack)
     modal = {"type": "modal", "callback_id": "reset", "title": {"type": "plain_text", "text": "R"}}
     view = (await app.client.views_open(trigger_id=slack.trigger_id(), view=modal))["view"]
@@ -191,6 +191,13 @@ async def test_bolt_over_socket_mode_acks_a_command_and_a_view_submission_with_a
     @app.command("/dws")
     async def dws(ack, command):
         await ack(f"looking up {command['text']}")
+
+    retries = []
+
+    @app.event("app_home_opened")
+    async def home(ack, request):
+        await ack()
+        retries.append([request.headers[f"x-slack-retry-{h}"] for h in ("num", "reason")])
 
     @app.view("reset")
     async def reset(ack, view):
@@ -222,5 +229,11 @@ async def test_bolt_over_socket_mode_acks_a_command_and_a_view_submission_with_a
             "response_action": "errors",
             "errors": {"pw": "c-1: too short"},
         }
+        event = payloads.event_callback(payloads.app_home_opened("U1", "D1"))
+        envelope = payloads.event_envelope(event, retry_attempt=2, retry_reason="timeout")
+        await slack.socket_send(envelope)
+        assert await slack.socket_ack(envelope["envelope_id"]) is None
+        await slack.wait_for(lambda: retries)
+        assert retries == [[["2"], ["timeout"]]]
     finally:
         await handler.close_async()
