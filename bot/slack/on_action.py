@@ -95,7 +95,8 @@ async def rerun(
     except Exception as exc:
         reply = unexpected(exc, "button")
     if reply.ref is not None:
-        await bot.delivery.request_message(channel, reply, respond)
+        name = str((body.get("channel") or {}).get("name") or "")
+        await bot.delivery.request_message(channel, reply, respond, channel_name=name)
     else:
         kwargs = bot.delivery.render(reply, command=text, page=page).kwargs()
         await respond(response_type="ephemeral", replace_original=False, **kwargs)
