@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +217,20 @@ async def test_a_double_click_votes_once(world: tuple[Bot, SimState]) -> None:
     assert len(refusals) == 1  # four of the five said so; one vote counted
     await wait_for(lambda: "1 of 2" in json.dumps(history(bot, request)[-1]))
     assert not [r for r in state.request_log if r.method == "POST" and "stop" in r.path]
+
+
+async def test_audit_checkpoints_are_posted_to_the_audit_channel(tmp_path: Path) -> None:
+    from bot.slack import audit_channel
+    from commands.audit import verify
+    from commands.store.chain import CHECKPOINT_PREFIX, Checkpoint
+
+    async with FakeSlack() as slack:
+        slack.set_channel("C0AUDIT", "audit")
+        async with serving(tmp_path, slack, audit_channel="C0AUDIT") as bot:
+            [posted] = await wait_for(lambda: list(slack.messages.get("C0AUDIT", {}).values()))
+            [line] = [x for x in posted["text"].splitlines() if x.startswith(CHECKPOINT_PREFIX)]
+            db = bot.service.runtime.db
+            assert (await verify(db, [Checkpoint.parse(line)])).ok
+            again = await audit_channel.post_if_due(bot.service.bot, "C0AUDIT", timedelta(hours=1))
+            assert again is False  # one per interval, whichever replica asks
+            assert len(slack.messages["C0AUDIT"]) == 1
