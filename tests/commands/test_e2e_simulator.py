@@ -275,22 +275,25 @@ async def test_closing_gives_up_the_leases_held(env: Env) -> None:
     pending = await env.say(ALICE, f"/dws restart {name}")
     assert pending.ref
     await env.click(BOB, pending.ref)
-    env.advance(3601)  # the tracker is due
-    await env.dispatcher.sweep()
-    owner = env.dispatcher.tracking.owner
-    async with env.db.unit_of_work() as uow:  # replica 1 holds its tracker and the sweeper
-        await uow.trackers.claim_due(owner, lease_for=timedelta(hours=1), now=env.now())
-        [op] = await uow.trackers.list_active()  # claimed now, or by replica 1's own worker
-        assert op.lease_owner == owner and op.lease_until and op.lease_until > env.now()
-        assert await uow.leases.holder("sweeper", now=env.now()) == env.dispatcher.sweeper.owner
-    await env.dispatcher.aclose()  # SIGTERM: another replica must not wait for the leases
+    # Replica 1 (no worker of its own running) holds the tracker and the sweeper lease; the
+    # time is later than any lease the executing dispatcher's own worker can hold.
+    replica1 = env.make_dispatcher()
+    later = env.now() + timedelta(hours=4)
+    async with env.db.unit_of_work() as uow:
+        [op] = await uow.trackers.claim_due(
+            replica1.tracking.owner, lease_for=timedelta(hours=1), now=later
+        )
+    await replica1.sweep()
+    async with env.db.unit_of_work(readonly=True) as uow:
+        assert await uow.leases.holder("sweeper", now=env.now()) == replica1.sweeper.owner
+    await replica1.aclose()  # SIGTERM: another replica must not wait for the leases
     replica2 = env.make_dispatcher()
     try:
         async with env.db.unit_of_work() as uow:
             assert await uow.leases.holder("sweeper", now=env.now()) is None
-            [op] = await uow.trackers.claim_due(
-                "replica-2", lease_for=timedelta(hours=1), now=env.now()
+            [taken] = await uow.trackers.claim_due(
+                "replica-2", lease_for=timedelta(hours=1), now=later
             )
-        assert op.lease_owner == "replica-2"
+        assert (taken.id, taken.lease_owner) == (op.id, "replica-2")
     finally:
         await replica2.aclose()
