@@ -54,6 +54,7 @@ async def run_checks(settings: Settings | None = None) -> list[Check]:
     checks.append(_audit_key(settings))
     checks.append(await _database(settings))
     checks.extend(await _dws(settings))
+    checks.extend(await _slack(settings))
     return checks
 
 
@@ -151,6 +152,53 @@ async def _reach(choice: TargetChoice, where: str) -> Check:
         return Check(name, False, f"{where}: timed out")
     count = data.get("count", len(data.get("clusters") or [])) if isinstance(data, dict) else "?"
     return Check(name, True, f"{where}: reachable, {count} clusters")
+
+
+async def _slack(settings: Settings) -> list[Check]:
+    """The Slack tokens: auth.test with the bot token, and the scopes the app was granted."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.manifest import missing_scopes
+    from bot.slack.web import make_web_client
+
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    if not token:
+        return [
+            Check(
+                "Slack",
+                True,
+                "SLACK_BOT_TOKEN not set: only the console works (see README, Run it in Slack)",
+                warning=True,
+            )
+        ]
+    client = make_web_client(token, settings.slack_api_url, None)
+    try:
+        answer = await asyncio.wait_for(client.auth_test(), DWS_TIMEOUT_S)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown")
+        return [Check("Slack", False, f"SLACK_BOT_TOKEN refused by auth.test ({error})")]
+    except (TimeoutError, OSError) as exc:
+        return [Check("Slack", False, f"{settings.slack_api_url} unreachable ({exc!r:.80})")]
+    checks = [Check("Slack", True, f"workspace {answer.get('team')}, bot {answer.get('user')}")]
+    granted = answer.headers.get("x-oauth-scopes", answer.headers.get("X-OAuth-Scopes", ""))
+    missing = missing_scopes(granted)
+    checks.append(
+        Check(
+            "Slack scopes",
+            not missing,
+            f"missing {', '.join(missing)}: reinstall the app from app_manifest.yml"
+            if missing
+            else "every scope app_manifest.yml requests is granted",
+        )
+    )
+    for name, value in (
+        ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        ("SLACK_APP_TOKEN", settings.slack_app_token),
+    ):
+        mode = "HTTP mode" if name == "SLACK_SIGNING_SECRET" else "Socket Mode"
+        detail = f"set ({mode})" if value is not None else f"not set: needed for {mode}"
+        checks.append(Check(name, True, detail, warning=value is None))
+    return checks
 
 
 def doctor_command() -> None:

@@ -26,6 +26,17 @@ def manifest() -> dict[str, Any]:
     return data
 
 
+def bot_scopes() -> list[str]:
+    """The bot scopes the manifest requests (exactly those the code uses)."""
+    return list(manifest()["oauth_config"]["scopes"]["bot"])
+
+
+def missing_scopes(granted: str) -> list[str]:
+    """The manifest's bot scopes absent from ``granted`` (Slack's ``x-oauth-scopes`` header)."""
+    have = {s.strip() for s in granted.split(",") if s.strip()}
+    return [scope for scope in bot_scopes() if scope not in have]
+
+
 def for_http(base_url: str) -> dict[str, Any]:
     """The manifest for HTTP mode at ``base_url`` (ValueError unless an https:// URL)."""
     parts = urlsplit(base_url)

@@ -10,6 +10,7 @@ service's own shutdown (see `bot.slack.service`), and the process exits 0.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import Callable
@@ -84,8 +85,10 @@ async def serve(
     metrics: Any = None,
     on_start: Callable[[SlackService, int], None] | None = None,
     say: Callable[[str], None] = print,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGTERM / SIGINT, then stop gracefully (`bot.slack.service`)."""
+    """Run until SIGTERM / SIGINT (or ``stop`` is set), then stop gracefully
+    (`bot.slack.service`)."""
     sock = bind(host, port)
     port = sock.getsockname()[1]
     try:
@@ -106,6 +109,16 @@ async def serve(
             say(service.start_line(where))
             if on_start is not None:
                 on_start(service, port)
-            await server.serve(sockets=[sock])
+            watch = asyncio.create_task(_stop_when(stop, server)) if stop else None
+            try:
+                await server.serve(sockets=[sock])
+            finally:
+                if watch is not None:
+                    watch.cancel()
     finally:
         sock.close()
+
+
+async def _stop_when(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
