@@ -64,14 +64,26 @@ LOOKUP_WITHIN_S = 1.0
 """How long the parameter lookup of a check may take (the plan checks again if it cannot)."""
 
 
+class AckBodiesUnlogged(logging.Filter):
+    """Bolt logs every ack's body at debug level; a form's ack may show a generated password,
+    so the body is left out of that record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Responding with status"):
+            record.msg, record.args = message.split(" body:", 1)[0] + " (body not logged)", ()
+        return True
+
+
 def register(app: AsyncApp, bot: SlackBot) -> None:
     """Listen to form submissions and to the parameter select's searches."""
+    app.logger.addFilter(AckBodiesUnlogged())
 
     @app.view(re.compile("^" + re.escape(CALLBACK)))
     async def on_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         await submitted(bot, ack, body, view)
 
-    @app.options(PARAM_ACTION)
+    @app.block_suggestion(PARAM_ACTION)
     async def on_search(ack: Any, body: dict[str, Any]) -> None:
         await ack(options=await search(bot, body))
 
