@@ -14,6 +14,9 @@
                         #   at, prev_hash, hash), head, has_head, query, stream, raw_rows,
                         #   add_checkpoint, checkpoints
         uow.leases      # LeaseRepository: acquire, release, holder
+        uow.budgets     # BudgetRepository: take (a token of a shared bucket, or the seconds
+                        #   to wait), pause
+        uow.seen        # SeenRepository: claim (an idempotency key, True once), prune
 
 Errors: `DatabaseUnavailableError` (cannot reach the database; one line, password masked) and
 `DatabaseUrlError` (bad URL), both `StoreError`.
@@ -29,6 +32,8 @@ from commands.store.models import (
     AuditEvent,
     AuditRecord,
     Lease,
+    RateBudget,
+    SeenDelivery,
     TrackedOperation,
     TrackerStatus,
     Vote,
@@ -48,6 +53,8 @@ __all__ = [
     "DatabaseUnavailableError",
     "DatabaseUrlError",
     "Lease",
+    "RateBudget",
+    "SeenDelivery",
     "StoreError",
     "TrackedOperation",
     "TrackerStatus",

@@ -7,6 +7,8 @@ Tables (all built by the Alembic revisions in ``commands/store/migrations``):
 - ``audit_records`` / ``audit_chain_head`` / ``audit_checkpoints``: the hash-chained audit log,
   its head row and the signed checkpoints written by ``dwsbot audit checkpoint``;
 - ``leases``: named leases that keep a worker single across replicas;
+- ``rate_budgets``: token buckets shared by every replica (Slack's edit budget of a workspace);
+- ``seen_deliveries``: idempotency keys of deliveries already handled (Slack's retried events);
 - ``subscriptions`` / ``poll_cursors`` / ``outbox``: notification state (subscriptions of
   channels to clusters' events, pollers' cursors, messages waiting for delivery).
 
@@ -320,6 +322,28 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     owner: Mapped[str] = mapped_column(sa.String(128))
     until: Mapped[datetime] = mapped_column()
+
+
+class RateBudget(Base):
+    """A token bucket shared by every replica: ``tokens`` as of ``updated_at``, refilled on use.
+
+    ``paused_until`` (a rate-limit answer's Retry-After) stops every taker until then."""
+
+    __tablename__ = "rate_budgets"
+
+    name: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    tokens: Mapped[float] = mapped_column(sa.Float)
+    updated_at: Mapped[datetime] = mapped_column()
+    paused_until: Mapped[datetime | None] = mapped_column()
+
+
+class SeenDelivery(Base):
+    """An idempotency key already claimed (a delivery handled once across replicas)."""
+
+    __tablename__ = "seen_deliveries"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Subscription(Base):

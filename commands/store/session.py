@@ -7,11 +7,12 @@
         await uow.audit.append(entry)
     await db.dispose()
 
-Repositories (``uow.approvals``, ``uow.trackers``, ``uow.audit``, ``uow.leases``) never commit;
-the unit of work does. A database that cannot be reached raises `DatabaseUnavailableError` with
-one line naming the URL (password masked) and the reason. On SQLite, write units of work start
-with ``BEGIN IMMEDIATE`` (writers queue on the file lock instead of failing when a read lock
-would have to be upgraded); ``unit_of_work(readonly=True)`` uses a deferred ``BEGIN``.
+Repositories (``uow.approvals``, ``uow.trackers``, ``uow.audit``, ``uow.leases``,
+``uow.budgets``, ``uow.seen``) never commit; the unit of work does. A database that cannot be
+reached raises `DatabaseUnavailableError` with one line naming the URL (password masked) and the
+reason. On SQLite, write units of work start with ``BEGIN IMMEDIATE`` (writers queue on the file
+lock instead of failing when a read lock would have to be upgraded);
+``unit_of_work(readonly=True)`` uses a deferred ``BEGIN``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from sqlalchemy.pool import StaticPool
 
 from commands.store.approvals import ApprovalRepository
 from commands.store.audit import AuditRepository
+from commands.store.budgets import BudgetRepository
 from commands.store.chain import AuditKey
 from commands.store.errors import DatabaseUnavailableError, StoreError
 from commands.store.leases import LeaseRepository
+from commands.store.seen import SeenRepository
 from commands.store.trackers import TrackerRepository
 from commands.store.urls import default_database_url, mask_url, parse_database_url, sqlite_file
 
@@ -54,6 +57,8 @@ class UnitOfWork:
         self.trackers = TrackerRepository(session)
         self.audit = AuditRepository(session, audit_key)
         self.leases = LeaseRepository(session)
+        self.budgets = BudgetRepository(session)
+        self.seen = SeenRepository(session)
 
 
 class Database:
