@@ -6,7 +6,7 @@ With no target configured, dwsbot runs against the built-in simulator in-process
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from bot.settings import Settings, SettingsError
-from dws.client import DwsClient
+from dws.client import CallRecord, DwsClient
 from dws.config import DwsTarget
 
 if TYPE_CHECKING:
@@ -87,13 +87,15 @@ class TargetChoice:
             return httpx.ASGITransport(app=self._app)
         return None
 
-    def client(self) -> DwsClient:
-        """A new client for this target (close it with ``aclose``)."""
+    def client(self, observer: Callable[[CallRecord], None] | None = None) -> DwsClient:
+        """A new client for this target (close it with ``aclose``); ``observer`` sees every
+        call (metrics, the request id in the logs)."""
         return DwsClient(
             self.target,
             transport=self.transport(),
             timeout=self.timeout,
             max_concurrency=self.max_concurrency,
+            observer=observer,
         )
 
 

@@ -31,7 +31,7 @@ from commands.replies import Reply
 from commands.services import Notify
 from commands.store import Database
 from commands.store.errors import DatabaseUnavailableError
-from dws.client import DwsClient, RetryPolicy
+from dws.client import CallRecord, DwsClient, RetryPolicy
 from dws.clock import utcnow
 from dws.config import DwsTarget
 
@@ -63,13 +63,15 @@ class Runtime:
     """Why the database could not be used at start (then changing commands are refused)."""
     audit: AuditKeyChoice | None = None
     """The audit key in use and, with none outside the simulator, the warning to show."""
+    observer: Callable[[CallRecord], None] | None = None
+    """Sees every DWS call (metrics and logs of `dwsbot serve`)."""
 
     def client(self, name: str) -> DwsClient:
         """The open client of a target (KeyError naming the known ones if unknown)."""
         if name not in self.targets:
             raise KeyError(name)
         if name not in self.clients:
-            self.clients[name] = self.choices[name].client()
+            self.clients[name] = self.choices[name].client(self.observer)
         return self.clients[name]
 
     async def aclose(self) -> None:
@@ -110,6 +112,7 @@ async def open_runtime(
     clock: Callable[[], datetime] | None = None,
     track_interval: float = 5.0,
     require_database: bool = True,
+    observer: Callable[[CallRecord], None] | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build the runtime (the database upgraded to head), close everything on exit.
 
@@ -174,6 +177,7 @@ async def open_runtime(
             choices=choices,
             db_problem=problem,
             audit=audit,
+            observer=observer,
         )
         freeze_startup_objects()
         yield runtime

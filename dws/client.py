@@ -16,13 +16,19 @@ Retries (exponential backoff with jitter, ``Retry-After`` honoured up to
 - GET/HEAD: on 429, 502, 503, 504 answers and on network errors and timeouts;
 - POST/PUT/DELETE: only when the request certainly did not reach the server (the connection
   could not be opened, the pool had no slot) or the server refused it unprocessed with 429.
+
+An optional ``observer`` sees one `CallRecord` per logical call (after its retries): operation,
+method, HTTP status (None without an answer), seconds, request id and error; it must be quick,
+and an exception it raises is logged and ignored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -47,6 +53,7 @@ from dws.signing import canonical_query
 M = TypeVar("M", bound=BaseModel)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = "dwsbot/0.1 (+https://github.com/dwsbot)"
+log = logging.getLogger("dwsbot.dws")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,22 @@ class DwsAnswer:
             ) from None
 
 
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """What an observer learns of one logical call (after its retries); never a body or secret.
+
+    ``status`` is the final HTTP status, None when no answer came (transport error, timeout);
+    ``error`` is None on success, else the DWS error code or the exception's class name.
+    """
+
+    operation: str
+    method: str
+    status: int | None
+    seconds: float
+    request_id: str | None
+    error: str | None
+
+
 class _RetryableStatus(Exception):
     """Internal: an answer whose status may be retried; carries the response."""
 
@@ -141,6 +164,7 @@ class DwsClient:
         retry: RetryPolicy | None = None,
         max_concurrency: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observer: Callable[[CallRecord], None] | None = None,
     ) -> None:
         if auth is None:
             from dws.auth import auth_for_target
@@ -154,6 +178,7 @@ class DwsClient:
         self._limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._auth = auth
         self._transport = transport or default_transport()
+        self._observer = observer
 
     async def __aenter__(self) -> Self:
         return self
@@ -212,7 +237,10 @@ class DwsClient:
     ) -> DwsAnswer:
         """Call an operation by name; the successful answer with its status and request id."""
         call = self.prepare(operation, params, body)
-        response = await self._send(call, timeout)
+        if self._observer is None:
+            response = await self._send(call, timeout)
+        else:
+            response = await self._observed(call, timeout, self._observer)
         return DwsAnswer(
             operation=call.operation,
             status=response.status_code,
@@ -252,6 +280,34 @@ class DwsClient:
     def http_auth(self) -> httpx.Auth:
         """The authentication in use (for dry runs that show a signed request)."""
         return self._auth
+
+    async def _observed(
+        self, call: PreparedCall, timeout: float | None, observer: Callable[[CallRecord], None]
+    ) -> httpx.Response:
+        """`_send`, telling ``observer`` how the call ended (an observer's error is logged)."""
+        start = time.perf_counter()
+        status: int | None = None
+        request_id: str | None = None
+        error: str | None = None
+        try:
+            response = await self._send(call, timeout)
+            status, request_id = response.status_code, response.headers.get("X-Request-Id")
+            return response
+        except DwsApiError as exc:
+            status, request_id, error = exc.status, exc.request_id, exc.error_code
+            error = error or type(exc).__name__
+            raise
+        except BaseException as exc:  # a transport error, a timeout, a cancellation
+            error = type(exc).__name__
+            raise
+        finally:
+            record = CallRecord(
+                call.operation, call.method, status, time.perf_counter() - start, request_id, error
+            )
+            try:
+                observer(record)
+            except Exception:
+                log.exception("the DWS call observer failed on %s", call.operation)
 
     async def _send(self, call: PreparedCall, timeout: float | None) -> httpx.Response:
         idempotent = call.method in IDEMPOTENT_METHODS
@@ -373,4 +429,4 @@ def _kind(exc: Exception) -> str:
     return f"{name}: {text}" if text else name
 
 
-__all__ = ["DwsAnswer", "DwsClient", "DwsError", "RetryPolicy", "default_transport"]
+__all__ = ["CallRecord", "DwsAnswer", "DwsClient", "DwsError", "RetryPolicy", "default_transport"]

@@ -10,12 +10,15 @@ the dispatcher and give the replies to `Delivery`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import AckKind, Metrics
 from bot.slack.delivery import Delivery
 from bot.slack.tasks import TaskSet
 from bot.slack.users import Directory
@@ -35,6 +38,29 @@ class SlackBot:
     delivery: Delivery
     directory: Directory
     tasks: TaskSet
+    metrics: Metrics | None = None
+
+    def command_name(self, text: str) -> str:
+        """The registered name of the command in ``/dws ...`` text (for metrics and logs)."""
+        words = text.split()[1:] if text.startswith("/dws") else text.split()
+        found = self.runtime.registry.match(words)
+        return found[0].name if found else "unknown"
+
+
+ACK_KINDS: dict[str, AckKind] = {
+    "block_actions": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "block_suggestion": "action",
+    "event_callback": "event",
+}
+
+
+def ack_kind(body: dict[str, Any]) -> AckKind:
+    """What kind of Slack request a body is, for the ack-latency histogram."""
+    if "command" in body:
+        return "command"
+    return ACK_KINDS.get(str(body.get("type")), "event")
 
 
 def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
@@ -45,8 +71,19 @@ def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
         client=bot.client,
         signing_secret=signing_secret,
         process_before_response=True,
-        logger=logging.getLogger("dwsbot.slack.bolt"),
+        logger=logging.getLogger("slack_bolt.AsyncApp"),
     )
+
+    @app.middleware
+    async def time_the_ack(
+        body: dict[str, Any], next: Callable[[], Awaitable[Any]]
+    ) -> Any:  # the listeners ack and return at once: this is the ack latency
+        started = time.perf_counter()
+        try:
+            return await next()
+        finally:
+            if bot.metrics is not None:
+                bot.metrics.ack(ack_kind(body), time.perf_counter() - started)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

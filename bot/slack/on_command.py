@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.logs import bind_request
 from bot.slack import modals, on_view
 from commands.dispatch import InvocationRequest
 from commands.services import unexpected
@@ -63,16 +64,17 @@ async def run_command(bot: SlackBot, body: dict[str, Any], respond: Respond) -> 
     words, public = split_public(str(body.get("text") or ""))
     text = f"/dws {words}".strip()
     channel = str(body.get("channel_id") or "")
-    try:
-        user = await bot.directory.user(
-            str(body.get("user_id") or ""),
-            str(body.get("team_id") or ""),
-            str(body.get("user_name") or ""),
-        )
-        reply = await bot.runtime.dispatcher.handle(InvocationRequest(user, channel, text))
-        if reply.ref is not None:
-            await bot.delivery.request_message(channel, reply, respond)
-        else:
-            await bot.delivery.answer(respond, reply, public=public, command=text)
-    except Exception as exc:
-        await bot.delivery.answer(respond, unexpected(exc, "slash command"))
+    name = bot.command_name(text)
+    user_id, team = str(body.get("user_id") or ""), str(body.get("team_id") or "")
+    with bind_request(team=team, user=user_id, channel=channel, command=name):
+        try:
+            user = await bot.directory.user(user_id, team, str(body.get("user_name") or ""))
+            reply = await bot.runtime.dispatcher.handle(InvocationRequest(user, channel, text))
+            if bot.metrics is not None:
+                bot.metrics.command(name, reply.severity)
+            if reply.ref is not None:
+                await bot.delivery.request_message(channel, reply, respond)
+            else:
+                await bot.delivery.answer(respond, reply, public=public, command=text)
+        except Exception as exc:
+            await bot.delivery.answer(respond, unexpected(exc, "slash command"))

@@ -14,7 +14,6 @@ import asyncio
 import logging
 import socket
 from collections.abc import Callable
-from typing import Any
 
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -23,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.manifest import EVENTS_PATH
 from bot.slack.service import Mode, ServeError, SlackService, open_service
@@ -30,7 +30,7 @@ from bot.slack.service import Mode, ServeError, SlackService, open_service
 log = logging.getLogger("dwsbot.slack")
 
 
-def create_server(service: SlackService, *, metrics: Any = None) -> Starlette:
+def create_server(service: SlackService, *, metrics: Metrics | None = None) -> Starlette:
     """The ASGI app of a started service."""
     handler = AsyncSlackRequestHandler(service.app)
 
@@ -48,6 +48,10 @@ def create_server(service: SlackService, *, metrics: Any = None) -> Starlette:
     async def metrics_route(_request: Request) -> Response:
         if metrics is None:
             return PlainTextResponse("", status_code=404)
+        try:
+            await metrics.refresh_gauges(service.runtime.db)
+        except Exception as exc:  # the counters are still worth serving
+            log.warning("metrics: gauges not refreshed: %s", type(exc).__name__)
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
@@ -82,7 +86,7 @@ async def serve(
     mode: Mode,
     host: str,
     port: int,
-    metrics: Any = None,
+    metrics: Metrics | None = None,
     on_start: Callable[[SlackService, int], None] | None = None,
     say: Callable[[str], None] = print,
     stop: asyncio.Event | None = None,

@@ -24,6 +24,8 @@ from typing import Any, Literal
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.logs import note_dws_call
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.app import SlackBot, build_app
 from bot.slack.blocks import Where
@@ -34,6 +36,7 @@ from bot.slack.users import Directory
 from bot.slack.web import make_web_client
 from bot.wiring import Runtime, open_runtime
 from commands.replies import Reply
+from dws.client import CallRecord
 from dws.clock import utcnow
 
 log = logging.getLogger("dwsbot.slack")
@@ -145,7 +148,7 @@ async def check_token(client: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def open_service(
-    settings: Settings, *, mode: Mode, metrics: Any = None
+    settings: Settings, *, mode: Mode, metrics: Metrics | None = None
 ) -> AsyncIterator[SlackService]:
     """Start everything; on exit stop it gracefully (see the module docstring)."""
     tokens = required_tokens(settings, mode)
@@ -157,7 +160,12 @@ async def open_service(
         if delivery is not None:
             await delivery.notify(channel, reply)
 
-    async with open_runtime(settings, notify=notify) as runtime:
+    def observe(record: CallRecord) -> None:
+        note_dws_call(record)
+        if metrics is not None:
+            metrics.observe_dws(record)
+
+    async with open_runtime(settings, notify=notify, observer=observe) as runtime:
         editor = Editor(runtime.db, team=str(identity.get("team_id") or ""))
         delivery = Delivery(
             client,
@@ -165,7 +173,7 @@ async def open_service(
             editor,
             lambda: Where(runtime.default_target, runtime.simulated, utcnow()),
         )
-        bot = SlackBot(runtime, client, delivery, Directory(client), TaskSet())
+        bot = SlackBot(runtime, client, delivery, Directory(client), TaskSet(), metrics)
         app = build_app(bot, signing_secret=tokens.get("SLACK_SIGNING_SECRET", ""))
         service = SlackService(bot, app, mode, identity)
         await runtime.dispatcher.resume_trackers()
