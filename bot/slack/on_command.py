@@ -41,22 +41,19 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         words, _public = split_public(str(body.get("text") or ""))
         form = modals.form_for(words, bot.runtime.registry)
         if form is not None:  # at once: the trigger_id expires 3 s after the command
-            bot.tasks.spawn(form_or_command(bot, body, respond, form), name="form")
+            bot.tasks.spawn(open_form(bot, body, respond, form), name="form")
             return
         bot.tasks.spawn(run_command(bot, body, respond), name="slash-command")
 
 
-async def form_or_command(
+async def open_form(
     bot: SlackBot, body: dict[str, Any], respond: Respond, form: modals.Form
 ) -> None:
-    """Open the command's form; dispatch the text as it is when the user may not run it."""
+    """Open the command's form (`bot.slack.on_view`)."""
     try:
-        if await on_view.open_form(bot, body, form, respond):
-            return
+        await on_view.open_form(bot, body, form, respond)
     except Exception as exc:
         await bot.delivery.answer(respond, unexpected(exc, "form"))
-        return
-    await run_command(bot, body, respond)
 
 
 async def run_command(bot: SlackBot, body: dict[str, Any], respond: Respond) -> None:

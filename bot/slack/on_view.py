@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
+from bot.logs import register_secret
 from bot.slack.blocks import view_blocks
 from bot.slack.delivery import cannot_post, slack_error
 from bot.slack.modals import (
@@ -88,19 +89,18 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         await ack(options=await search(bot, body))
 
 
-async def open_form(bot: SlackBot, body: dict[str, Any], form: Form, respond: Respond) -> bool:
-    """views.open the form with the command's trigger_id. False when the user may not run
-    the command at all: then the dispatcher is to answer (it says why and audits it)."""
+async def open_form(bot: SlackBot, body: dict[str, Any], form: Form, respond: Respond) -> None:
+    """views.open the form with the command's trigger_id, unless the user may not run the
+    command at all: then they get the policy's sentence (as the dispatcher says it)."""
     channel = str(body.get("channel_id") or "")
-    user = await bot.directory.user(
-        str(body.get("user_id") or ""),
-        str(body.get("team_id") or ""),
-        str(body.get("user_name") or ""),
-    )
+    user_id, team = str(body.get("user_id") or ""), str(body.get("team_id") or "")
+    user = await bot.directory.user(user_id, team, str(body.get("user_name") or ""))
     services = bot.runtime.dispatcher.services
     me = services.with_role(user)
-    if not services.policy.can_run(me, form.spec.name, channel, None, services.clock()).allowed:
-        return False
+    decision = services.policy.can_run(me, form.spec.name, channel, None, services.clock())
+    if not decision.allowed:
+        await bot.delivery.answer(respond, Reply.error(decision.reason + ".", title="Not allowed"))
+        return
     view = form_view(form, channel, ask_target=len(bot.runtime.targets) > 1)
     try:
         await bot.client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
@@ -110,7 +110,6 @@ async def open_form(bot: SlackBot, body: dict[str, Any], form: Form, respond: Re
             f"{form.spec.usage}"
         )
         await bot.delivery.answer(respond, Reply.error(text))
-    return True
 
 
 async def cluster_parameters(
@@ -162,6 +161,7 @@ async def submitted(bot: SlackBot, ack: Any, body: dict[str, Any], view: dict[st
     if isinstance(checked, dict) or errors:
         await ack(response_action="errors", errors=errors)
         return
+    register_secret(checked.secret)  # masked in every log line from now on
     try:
         first = await claim(bot, str(view.get("id") or ""))
     except StoreError:
