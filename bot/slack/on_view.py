@@ -22,24 +22,20 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 from slack_sdk.errors import SlackApiError
 
-from bot.logs import register_secret
+from bot.logs import bind_request, register_secret
 from bot.slack.blocks import view_blocks
 from bot.slack.delivery import cannot_post, slack_error
 from bot.slack.modals import (
     CALLBACK,
     PARAM_ACTION,
     TARGET,
-    Errors,
     Form,
-    Submission,
-    check,
     form_view,
     parameter_options,
-    read_metadata,
     result_view,
-    state_values,
 )
 from bot.slack.on_action import clicker
+from bot.slack.submissions import Errors, Submission, check, read_metadata, state_values
 from commands.dispatch import InvocationRequest
 from commands.handlers._common import find_cluster
 from commands.handlers.params import parameter_group, parameters
@@ -152,7 +148,8 @@ async def submitted(bot: SlackBot, ack: Any, body: dict[str, Any], view: dict[st
     deadline = asyncio.get_running_loop().time() + ANSWER_WITHIN_S
     found = read_metadata(view, bot.runtime.registry)
     if found is None:
-        await ack()
+        stale = Reply.error("This form is out of date: type the command again.")
+        await ack(response_action="update", view=result_view(None, _blocks(bot, stale)))
         return
     spec, channel = found
     user = await clicker(bot, body)
@@ -230,15 +227,21 @@ class Run:
 
     async def dispatch(self) -> None:
         """Run the command; a request's message goes into the channel at once."""
-        sub = self.sub
+        sub, bot = self.sub, self.bot
         prompt = self._secret if sub.secret is not None else None
-        try:
-            request = InvocationRequest(self.user, sub.channel, sub.text, prompt_secret=prompt)
-            self.reply = await self.bot.runtime.dispatcher.handle(request)
-            if self.reply.ref is not None:
-                await self.bot.delivery.request_message(sub.channel, self.reply, self.respond)
-        except Exception as exc:
-            self.reply = unexpected(exc, "form")
+        context = bind_request(
+            team=self.user.team, user=self.user.id, channel=sub.channel, command=sub.spec.name
+        )
+        with context:
+            try:
+                request = InvocationRequest(self.user, sub.channel, sub.text, prompt_secret=prompt)
+                self.reply = await bot.runtime.dispatcher.handle(request)
+                if bot.metrics is not None:
+                    bot.metrics.command(sub.spec.name, self.reply.severity)
+                if self.reply.ref is not None:
+                    await bot.delivery.request_message(sub.channel, self.reply, self.respond)
+            except Exception as exc:
+                self.reply = unexpected(exc, "form")
 
     async def _secret(self, _question: str) -> str | None:
         secret: SecretStr | None = self.sub.secret
@@ -274,8 +277,8 @@ class Run:
         if not self.sub.generated:
             return None
         note = Reply.info(
-            f"Your request is being made: its message appears in <#{self.sub.channel}>, "
-            "and anything that goes wrong is told to you there."
+            "Your request is being made: its message appears in the channel you typed the "
+            "command in, and anything that goes wrong is told to you there."
         )
         return result_view(self.sub.spec, _blocks(self.bot, note), password=self.sub.secret)
 

@@ -22,17 +22,19 @@ from bot.slack.modals import (
     GENERATE,
     PARAM_ACTION,
     Form,
-    Submission,
-    check,
-    command_text,
     field_docs,
     form_for,
     form_view,
-    generate_password,
     label_of,
     parameter_options,
-    read_metadata,
     result_view,
+)
+from bot.slack.submissions import (
+    Submission,
+    check,
+    command_text,
+    generate_password,
+    read_metadata,
 )
 from commands.handlers.reset_password import password_problem
 from commands.parsing import Invocation, parse
@@ -388,3 +390,11 @@ def test_the_result_view_shows_a_password_and_no_buttons() -> None:
     ]
     assert checked_view["blocks"][1]["text"]["text"] == "Shown-Once-123"
     assert "Shown-Once-123" not in json.dumps(result_view(spec, blocks))
+
+
+def test_http_mode_points_the_parameter_search_at_the_events_url() -> None:
+    from bot.slack.manifest import for_http
+
+    interactivity = for_http("https://dwsbot.example.com")["settings"]["interactivity"]
+    assert interactivity["message_menu_options_url"] == interactivity["request_url"]
+    assert interactivity["request_url"] == "https://dwsbot.example.com/slack/events"

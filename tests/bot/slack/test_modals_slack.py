@@ -337,3 +337,28 @@ async def test_a_form_that_cannot_be_opened_says_so(bot: Bot) -> None:
     [said] = await bot.slack.wait_for(lambda: bot.slack.ephemeral)
     text = json.dumps(said)
     assert "expired_trigger_id" in text and "/dws snapshot restore" in text
+
+
+async def test_after_closing_an_answer_the_channel_refuses_goes_to_a_direct_message(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(on_view, "ANSWER_WITHIN_S", 0.0)
+    bot.slack.set_channel("G0SECRET", "secret", private=True, member=False)
+    view = await bot.form("snapshot create", channel="G0SECRET")
+    assert await bot.submit(view, cluster="no-such-cluster") is None
+    [call] = await bot.slack.wait_for(
+        lambda: [c for c in bot.slack.calls_to("chat.postMessage") if c.response.get("ok")]
+    )
+    assert call.args["channel"] == "alice"
+    said = json.dumps(call.args)
+    assert "/invite @dwsbot" in said and "no-such-cluster" in said
+    assert bot.slack.ephemeral == []
+
+
+async def test_a_form_dwsbot_no_longer_knows_is_said_to_be_out_of_date(bot: Bot) -> None:
+    view = await bot.form("add-nodes")
+    stale = {**view, "private_metadata": json.dumps({"channel": CHANNEL, "command": "gone"})}
+    answer = await bot.submit(stale, cluster="reporting", count="1")
+    assert answer is not None and answer["response_action"] == "update"
+    assert "out of date" in json.dumps(answer["view"])
+    assert bot.approvals() == []
