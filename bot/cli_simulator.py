@@ -14,6 +14,7 @@ import typer
 from starlette.types import ASGIApp
 
 from bot.cli_errors import CliError
+from bot.listen import listen
 from dws.simulator import defaults
 from dws.simulator.state.base import START_DELAY
 
@@ -164,19 +165,6 @@ def simulator(
         raise CliError(f"cannot listen on {options.endpoint}: {reason}", exit_code=1) from None
     typer.echo(banner(options))
     serve(asgi, sock)
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (bound before the banner, so a busy port fails first)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def serve(asgi: ASGIApp, sock: socket.socket) -> None:

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     """Where the Slack Web API is (``DWSBOT_SLACK_API_URL``: a proxy, or a fake in tests)."""
 
+    track_interval: float = Field(default=5.0, gt=0, le=3600, allow_inf_nan=False)
+    """Seconds between two polls of an operation being tracked (``DWSBOT_TRACK_INTERVAL``)."""
+
     database_url: SecretStr | None = None
     policy_file: Path | None = None
     audit_key: SecretStr | None = None

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.listen import listen
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.manifest import EVENTS_PATH
@@ -67,13 +68,9 @@ def create_server(service: SlackService, *, metrics: Metrics | None = None) -> S
 
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket (ServeError in one line when the address cannot be used)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock = listen(host, port)
     except OSError as exc:
-        sock.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(2048)
     sock.setblocking(False)

@@ -165,7 +165,9 @@ async def open_service(
         if metrics is not None:
             metrics.observe_dws(record)
 
-    async with open_runtime(settings, notify=notify, observer=observe) as runtime:
+    async with open_runtime(
+        settings, notify=notify, observer=observe, track_interval=settings.track_interval
+    ) as runtime:
         editor = Editor(runtime.db, team=str(identity.get("team_id") or ""))
         delivery = Delivery(
             client,

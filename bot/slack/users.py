@@ -55,8 +55,7 @@ class Directory:
             return cached[0]
         try:
             answer = await self.client.users_info(user=user_id)
-        except SlackApiError as exc:
-            log.warning("users.info failed: %s", exc.response.get("error", "unknown"))
+        except SlackApiError:  # logged by the client (method and error code)
             return cached[0] if cached else hint or user_id
         user = answer.get("user") or {}
         profile = user.get("profile") or {}
@@ -75,8 +74,7 @@ class Directory:
         self._groups_at = self.clock()
         try:
             answer = await self.client.usergroups_list(include_users=True)
-        except SlackApiError as exc:
-            log.warning("usergroups.list failed: %s", exc.response.get("error", "unknown"))
+        except SlackApiError:  # logged by the client; the groups last known stay in force
             return
         members: dict[str, list[str]] = {}
         for group in answer.get("usergroups") or []:
