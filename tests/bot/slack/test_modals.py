@@ -57,9 +57,10 @@ def valid(view: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def submitted(view: dict[str, Any], **answers: Any) -> dict[str, Any]:
-    """``view`` as Slack submits it: ``answers`` (block_id → value), else the prefills."""
-    values: dict[str, Any] = {}
+def form_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The state of ``view`` as Slack submits it: ``answers`` (block_id → value), else the
+    inputs' prefills (the end-to-end tests use it too)."""
+    values: dict[str, dict[str, Any]] = {}
     for block_id, block in inputs(view).items():
         element = block["element"]
         kind, action = element["type"], element["action_id"]
@@ -68,12 +69,16 @@ def submitted(view: dict[str, Any], **answers: Any) -> dict[str, Any]:
         if kind in ("static_select", "external_select"):
             item = {"type": kind, "selected_option": {"value": answer} if answer else None}
         elif kind == "checkboxes":
-            chosen = [element["options"][0]] if answer else []
-            item = {"type": kind, "selected_options": chosen}
+            item = {"type": kind, "selected_options": element["options"][:1] if answer else []}
         else:
             item = {"type": kind, "value": None if answer is None else str(answer)}
         values[block_id] = {action: item}
-    return {**view, "id": "V1", "state": {"values": values}}
+    return values
+
+
+def submitted(view: dict[str, Any], **answers: Any) -> dict[str, Any]:
+    """``view`` as Slack submits it (see `form_state`)."""
+    return {**view, "id": "V1", "state": {"values": form_state(view, answers)}}
 
 
 def opened(text: str, channel: str = "C1") -> tuple[Form, dict[str, Any]]:

@@ -1,7 +1,7 @@
-"""The forms end to end: the real bolt app of `dwsbot serve --http` (bot.slack.service, the
-runtime on the embedded simulator, SQLite in tmp_path) driven by signed slash commands,
-view_submission and block_suggestion requests over httpx.ASGITransport, with the Web API on
-the fake Slack. Demo policy: alice and bob operators, carol admin, victor viewer."""
+"""The forms end to end: `dwsbot serve --http` (tests/bot/slack/harness.py: the real bolt app
+under uvicorn, the runtime on the embedded simulator, SQLite in tmp_path) driven by signed
+slash commands, view_submission and block_suggestion requests, with the Web API on the fake
+Slack. The harness's policy: alice and bob operators, carol admin, victor a viewer."""
 
 from __future__ import annotations
 
@@ -17,134 +17,106 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.settings import load_settings
 from bot.slack import on_view
 from bot.slack.modals import GENERATE, PARAM_ACTION, SECRET
-from bot.slack.server import create_server
-from bot.slack.service import SlackService, open_service
 from tests.bot.slack import payloads
 from tests.bot.slack.fake_slack import FakeSlack
+from tests.bot.slack.harness import (
+    ALICE,
+    BOB,
+    CAROL,
+    CHANNEL,
+    SIGNING_SECRET,
+    VICTOR,
+    Person,
+    serving,
+)
+from tests.bot.slack.harness import Bot as Served
+from tests.bot.slack.test_modals import form_state
 
-SIGNING_SECRET = "form-test-signing-secret"
 PASSWORD_BLOCK = SECRET + "password"
-CHANNEL = "C0OPS"
-USERS = ("alice", "bob", "carol", "victor")
 
 
 @dataclass
 class Bot:
-    """A running service and the fake Slack it talks to."""
+    """The served bot, and the forms' side of talking to it."""
 
-    service: SlackService
-    http: httpx.AsyncClient
-    slack: FakeSlack
+    served: Served
     db_path: Path
 
-    async def command(self, text: str, user: str = "alice", channel: str = CHANNEL) -> str:
-        """Type ``/dws <text>``; the trigger_id sent with it."""
-        trigger = self.slack.trigger_id()
-        fields = payloads.slash_command(
-            text=text,
-            user_id=user,
-            user_name=user,
-            channel_id=channel,
-            channel_name=channel.lower(),
-            response_url=self.slack.response_url(channel, user=user),
-            trigger_id=trigger,
-        )
-        body, headers = payloads.signed_command(fields, secret=SIGNING_SECRET)
-        answer = await self.http.post("/slack/events", content=body, headers=headers)
-        assert answer.status_code == 200
-        return trigger
+    @property
+    def slack(self) -> FakeSlack:
+        return self.served.slack
 
-    async def form(self, text: str, user: str = "alice", channel: str = CHANNEL) -> dict:
+    async def command(self, text: str, who: Person = ALICE, channel: str = CHANNEL) -> None:
+        answer, _url = await self.served.command(who, text, channel)
+        assert answer.status_code == 200
+
+    async def form(self, text: str, who: Person = ALICE, channel: str = CHANNEL) -> dict:
         """Type ``/dws <text>`` and wait for the modal it opens."""
-        trigger = await self.command(text, user, channel)
-        call = await self.slack.wait_for(
-            lambda: next(
-                (c for c in self.slack.calls_to("views.open") if c.args["trigger_id"] == trigger),
-                None,
-            )
-        )
+        opened = len(self.slack.calls_to("views.open"))
+        await self.command(text, who, channel)
+        [call] = await self.slack.wait_for(lambda: self.slack.calls_to("views.open")[opened:])
         assert call.response["ok"], call.response
         return dict(call.response["view"])
 
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
-        body, headers = payloads.signed_interactive(payload, secret=SIGNING_SECRET)
-        return await self.http.post("/slack/events", content=body, headers=headers)
+        return await self.served.post(payloads.signed_interactive(payload, secret=SIGNING_SECRET))
 
     async def submit(
-        self, view: dict, *, user: str = "alice", answers: dict[str, Any] | None = None, **more: str
+        self, view: dict, *, who: Person = ALICE, answers: dict[str, Any] | None = None, **more: str
     ) -> dict | None:
         """Submit the modal with ``answers`` and ``more`` (block_id → value); the ack's JSON
         (None: the modal closes)."""
         payload = payloads.view_submission(
             view=view,
-            values=state(view, {**(answers or {}), **more}),
-            user_id=user,
-            user_name=user,
+            values=form_state(view, {**(answers or {}), **more}),
+            user_id=who.id,
+            user_name=who.name,
             trigger_id=self.slack.trigger_id(),
         )
         answer = await self.interact(payload)
         assert answer.status_code == 200, answer.text
         return answer.json() if answer.content else None
 
-    def approvals(self) -> list[tuple[str, ...]]:
+    async def approve(self, who: Person = BOB) -> None:
+        [message] = self.slack.messages[CHANNEL].values()
+        [(approval_id,)] = self.rows("select id from approvals")
+        assert (await self.served.click(who, message, "approve", approval_id)).status_code == 200
+
+    def rows(self, query: str) -> list[tuple[Any, ...]]:
         with contextlib.closing(sqlite3.connect(self.db_path)) as db:
-            return db.execute("select requester_id, command_text, status from approvals").fetchall()
+            return db.execute(query).fetchall()
+
+    def approvals(self) -> list[tuple[Any, ...]]:
+        return self.rows("select requester_id, command_text, status from approvals")
 
     def everything_stored(self) -> str:
         """The text of every row of every table."""
-        with contextlib.closing(sqlite3.connect(self.db_path)) as db:
-            tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
-            return "\n".join(repr(db.execute(f'select * from "{t}"').fetchall()) for t in tables)
+        tables = [r[0] for r in self.rows("select name from sqlite_master where type='table'")]
+        return "\n".join(repr(self.rows(f'select * from "{t}"')) for t in tables)
 
+    def cluster(self, name: str) -> Any:
+        simulator = self.served.service.runtime.simulator
+        return next(c for c in simulator.clusters.values() if c.name == name)
 
-def state(view: dict, answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The view's state as Slack submits it: ``answers``, else the inputs' prefills."""
-    values: dict[str, dict[str, Any]] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element = block["element"]
-        kind, action = element["type"], element["action_id"]
-        initial = element.get("initial_value") or (element.get("initial_option") or {}).get("value")
-        answer = answers.get(block["block_id"], initial)
-        if kind in ("static_select", "external_select"):
-            item = payloads.static_select(answer, answer) if answer else {"selected_option": None}
-            item["type"] = kind
-        elif kind == "checkboxes":
-            item = {"type": kind, "selected_options": element["options"][:1] if answer else []}
-        else:
-            item = {"type": kind, "value": None if answer is None else str(answer)}
-        values[block["block_id"]] = {action: item}
-    return values
+    async def settled(self) -> None:
+        """Wait until the work after the acks is done."""
+        await self.slack.wait_for(lambda: len(self.served.service.bot.tasks) == 0)
 
 
 @pytest.fixture
 async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
     # Slack's 3 s are not raced here: a submission is answered in the modal once the command
-    # has answered, however slow the machine (the ack closing first has its own test).
+    # has answered, however slow the machine (the ack closing first has its own tests).
     monkeypatch.setattr(on_view, "ANSWER_WITHIN_S", 60.0)
     monkeypatch.setattr(on_view, "LOOKUP_WITHIN_S", 60.0)
     async with FakeSlack() as slack:
         slack.set_channel(CHANNEL, "ops")
-        for user in USERS:
-            slack.add_user(user, user)
-        db_path = tmp_path / "bot.db"
-        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.bot_token)
-        monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-        monkeypatch.setenv("DWSBOT_SLACK_API_URL", slack.api_url)
-        monkeypatch.setenv("DWSBOT_DATABASE_URL", f"sqlite:///{db_path}")
-        async with open_service(load_settings(), mode="http") as service:
-            transport = httpx.ASGITransport(app=create_server(service))
-            async with httpx.AsyncClient(transport=transport, base_url="http://dwsbot") as http:
-                yield Bot(service, http, slack, db_path)
-
-
-async def settled(bot: Bot) -> None:
-    """Wait until the work after the acks is done."""
-    await bot.slack.wait_for(lambda: len(bot.service.bot.tasks) == 0)
+        for person in (ALICE, BOB, CAROL, VICTOR):
+            slack.add_user(person.id, person.name)
+        async with serving(tmp_path, slack) as served:
+            yield Bot(served, tmp_path / "bot.db")
 
 
 async def test_a_command_without_its_arguments_opens_its_form(bot: Bot) -> None:
@@ -157,7 +129,7 @@ async def test_a_command_without_its_arguments_opens_its_form(bot: Bot) -> None:
     blocks = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     assert list(blocks) == ["cluster", "name", "description"]
     assert blocks["cluster"]["optional"] is False and blocks["name"]["optional"] is True
-    await settled(bot)
+    await bot.settled()
     assert bot.slack.ephemeral == [] and bot.approvals() == []  # nothing was dispatched
 
 
@@ -176,21 +148,21 @@ async def test_a_bad_count_is_refused_on_its_field_and_a_good_one_asks_for_appro
 
     assert await bot.submit(view, count="2") is None  # the modal closes
     [(requester, text, status)] = bot.approvals()
-    assert (requester, text, status) == ("alice", "/dws add-nodes reporting 2", "pending")
+    assert (requester, text, status) == (ALICE.id, "/dws add-nodes reporting 2", "pending")
     [message] = bot.slack.messages[CHANNEL].values()
     said = json.dumps(message)
     assert "Add 2 nodes to cluster reporting" in said
     assert '"action_id": "approve"' in said
 
     assert await bot.submit(view, count="2") is None  # delivered again: handled once
-    await settled(bot)
+    await bot.settled()
     assert len(bot.approvals()) == 1 and len(bot.slack.messages[CHANNEL]) == 1
 
 
 async def test_a_viewer_gets_the_policys_sentence_not_a_form(bot: Bot) -> None:
-    await bot.command("add-nodes", user="victor")
+    await bot.command("add-nodes", who=VICTOR)
     await bot.slack.wait_for(lambda: bot.slack.ephemeral)
-    await settled(bot)
+    await bot.settled()
     assert bot.slack.calls_to("views.open") == []
     said = json.dumps(bot.slack.ephemeral)
     assert "Not allowed" in said and "operator" in said and "Traceback" not in said
@@ -198,7 +170,7 @@ async def test_a_viewer_gets_the_policys_sentence_not_a_form(bot: Bot) -> None:
 
 async def test_a_refusal_known_before_closing_is_said_in_the_modal(bot: Bot) -> None:
     view = await bot.form("add-nodes")
-    answer = await bot.submit(view, user="victor", cluster="reporting", count="1")
+    answer = await bot.submit(view, who=VICTOR, cluster="reporting", count="1")
     assert answer is not None and answer["response_action"] == "update"
     shown = json.dumps(answer["view"])
     assert "Not allowed" in shown and "Traceback" not in shown
@@ -213,7 +185,7 @@ async def test_a_failure_after_the_modal_closed_is_told_ephemerally(
     view = await bot.form("snapshot create")
     assert await bot.submit(view, cluster="no-such-cluster") is None
     [said] = await bot.slack.wait_for(lambda: bot.slack.ephemeral)
-    assert (said["channel"], said["user"], said["via"]) == (CHANNEL, "alice", "chat.postEphemeral")
+    assert (said["channel"], said["user"], said["via"]) == (CHANNEL, ALICE.id, "chat.postEphemeral")
     assert "no-such-cluster" in json.dumps(said)
 
 
@@ -231,7 +203,7 @@ async def test_the_parameter_select_lists_the_clusters_parameters(bot: Bot) -> N
     view = await bot.form("params set reporting")
     payload = {
         "type": "block_suggestion",
-        "user": {"id": "alice", "username": "alice", "name": "alice", "team_id": "T0TEST"},
+        "user": {"id": ALICE.id, "username": "alice", "name": "alice", "team_id": "T0TEST"},
         "team": {"id": "T0TEST", "domain": "dwsbot-test"},
         "api_app_id": "A0TEST",
         "token": "fake-verification-token",
@@ -239,7 +211,7 @@ async def test_the_parameter_select_lists_the_clusters_parameters(bot: Bot) -> N
         "action_id": PARAM_ACTION,
         "block_id": "name",
         "value": "MAX_CONN",
-        "view": {**view, "state": {"values": state(view, {})}},
+        "view": {**view, "state": {"values": form_state(view, {})}},
     }
     answer = await bot.interact(payload)
     assert answer.status_code == 200
@@ -261,35 +233,11 @@ async def test_a_failover_needs_the_dr_name_typed_again(bot: Bot) -> None:
     assert bot.approvals()[0][1:] == ("/dws dr failover prod-dw-dr", "pending")
 
 
-async def approve(bot: Bot, approver: str = "bob") -> None:
-    [message] = bot.slack.messages[CHANNEL].values()
-    [(approval_id,)] = _ids(bot)
-    payload = payloads.block_actions(
-        action_id="approve",
-        value=approval_id,
-        user_id=approver,
-        user_name=approver,
-        channel_id=CHANNEL,
-        channel_name="ops",
-        response_url=bot.slack.response_url(CHANNEL, message_ts=message["ts"]),
-        trigger_id=bot.slack.trigger_id(),
-        message=message,
-    )
-    assert (await bot.interact(payload)).status_code == 200
-
-
-def _ids(bot: Bot) -> list[tuple[str]]:
-    with contextlib.closing(sqlite3.connect(bot.db_path)) as db:
-        return db.execute("select id from approvals").fetchall()
-
-
 async def test_a_generated_password_is_shown_once_to_the_requester_and_nowhere_else(
     bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    cluster = next(
-        c for c in bot.service.runtime.simulator.clusters.values() if c.name == "reporting"
-    )
+    cluster = bot.cluster("reporting")
     before = cluster.password_set
     view = await bot.form("reset-password reporting")
     said = json.dumps(view)
@@ -301,9 +249,9 @@ async def test_a_generated_password_is_shown_once_to_the_requester_and_nowhere_e
     assert len(password) >= 12 and "submit" not in shown
     assert bot.approvals()[0][1:] == ("/dws reset-password reporting", "pending")
 
-    await approve(bot)
+    await bot.approve()
     await bot.slack.wait_for(lambda: cluster.password_set != before)  # DWS got it
-    await settled(bot)
+    await bot.settled()
     assert password not in json.dumps([c.args for c in bot.slack.calls])
     assert password not in json.dumps([c.response for c in bot.slack.calls])
     assert password not in caplog.text
@@ -319,13 +267,11 @@ async def test_a_typed_password_reaches_the_command_and_nothing_else(
     refused = await bot.submit(view, cluster="reporting", answers={PASSWORD_BLOCK: "weak"})
     assert refused is not None and list(refused["errors"]) == [PASSWORD_BLOCK]
     assert await bot.submit(view, cluster="reporting", answers={PASSWORD_BLOCK: typed}) is None
-    cluster = next(
-        c for c in bot.service.runtime.simulator.clusters.values() if c.name == "reporting"
-    )
+    cluster = bot.cluster("reporting")
     before = cluster.password_set
-    await approve(bot)
+    await bot.approve()
     await bot.slack.wait_for(lambda: cluster.password_set != before)
-    await settled(bot)
+    await bot.settled()
     assert typed not in json.dumps([[c.args, c.response] for c in bot.slack.calls])
     assert typed not in caplog.text
     assert typed not in bot.everything_stored()
@@ -349,7 +295,7 @@ async def test_after_closing_an_answer_the_channel_refuses_goes_to_a_direct_mess
     [call] = await bot.slack.wait_for(
         lambda: [c for c in bot.slack.calls_to("chat.postMessage") if c.response.get("ok")]
     )
-    assert call.args["channel"] == "alice"
+    assert call.args["channel"] == ALICE.id
     said = json.dumps(call.args)
     assert "/invite @dwsbot" in said and "no-such-cluster" in said
     assert bot.slack.ephemeral == []
