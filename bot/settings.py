@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     """Where the Slack Web API is (``DWSBOT_SLACK_API_URL``: a proxy, or a fake in tests)."""
 
+    audit_channel: str | None = None
+    """A Slack channel id that receives signed audit checkpoints (``DWSBOT_AUDIT_CHANNEL``)."""
+    audit_checkpoint_interval: float = Field(default=3600.0, ge=60, allow_inf_nan=False)
+    """Seconds between two checkpoints posted to the audit channel."""
     track_interval: float = Field(default=5.0, gt=0, le=3600, allow_inf_nan=False)
     """Seconds between two polls of an operation being tracked (``DWSBOT_TRACK_INTERVAL``)."""
 

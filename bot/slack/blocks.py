@@ -46,7 +46,7 @@ _FENCE = "```"
 FALLBACK_ROWS = 5
 """Table rows in the notification text."""
 _ZONED_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?UTC|Z|[+-]\d{2}:?\d{2})"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?UTC|Z|[+-]\d{2}:?\d{2})", re.ASCII
 )
 
 
@@ -85,8 +85,9 @@ def _mrkdwn(text: str) -> Block:
 
 
 def _plain(text: str, limit: int) -> Block:
+    text = " ".join(text.split()) or "-"
     text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return {"type": "plain_text", "text": text or "-", "emoji": True}
+    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def _section(text: str) -> Block:
@@ -94,7 +95,7 @@ def _section(text: str) -> Block:
 
 
 def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(t) for t in texts[: limits.CONTEXT_ELEMENTS]]}
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}  # 4 at most
 
 
 def _slack_time(moment: datetime, fallback: str) -> str:
@@ -279,7 +280,7 @@ def _button(label: str, action_id: str, value: str, style: str | None = None) ->
 
 
 def _confirm(action: Action, question: str) -> Block:
-    text, rest = cut(question, limits.CONFIRM_TEXT - 1)
+    text, rest = cut(question.strip() or "Please confirm.", limits.CONFIRM_TEXT - 1)
     dialog: Block = {
         "title": _plain("Are you sure?", limits.CONFIRM_TITLE),
         "text": _mrkdwn(escape(text) + ("…" if rest else "")),
@@ -314,7 +315,7 @@ def _buttons(reply: Reply) -> tuple[list[Block], int]:
     return shown, len(wanted) - len(shown)
 
 
-def cursor(command: str, page: int) -> str:
+def _cursor(command: str, page: int) -> str:
     """The value of a "Show more" button: compact JSON naming the command and the page."""
     return json.dumps({"c": command, "p": page}, separators=(",", ":"), ensure_ascii=False)
 
@@ -393,7 +394,7 @@ def _render(reply: Reply, budget: int, *, message: bool, page: int, command: str
     page = min(max(page, 0), len(pages) - 1)
     blocks = header + [p.block for p in pages[page]]
     notes = []
-    more = cursor(command, page + 1) if command is not None else ""
+    more = _cursor(command, page + 1) if command is not None else ""
     if page + 1 < len(pages) and (not more or len(more) > limits.BUTTON_VALUE):
         notes.append(f"Not shown: {_left(pages[page + 1 :], body.totals)}; narrow the query")
     elif page + 1 < len(pages):

@@ -42,18 +42,19 @@ def slack_error(exc: SlackApiError) -> str:
     return str(data.get("error") or "unknown") if isinstance(data, dict) else "unknown"
 
 
-def cannot_post(channel: str, error: str) -> str:
+def cannot_post(channel: str, error: str, name: str = "") -> str:
     """One line telling the person who asked why the bot could not post, and the fix."""
+    where = f"#{name}" if name and name != "directmessage" else "this channel"
     if error == "is_archived":
-        return f"I can't post in <#{channel}>: it is archived. Ask again in another channel."
-    if channel.startswith("D"):
+        return f"I can't post in {where}: it is archived. Ask again in another channel."
+    if channel.startswith("D") or name == "directmessage":
         return (
             "I can't post in this conversation: use /dws in a channel I am in, or in a direct "
             "message with me (the dwsbot app's Messages tab)."
         )
     return (
-        f"I can't post in <#{channel}>: invite me with `/invite @dwsbot` in that channel "
-        "(private channels need an invitation), then ask again."
+        f"I can't post in {where}: invite me to {where} with `/invite @dwsbot` (private "
+        "channels need an invitation), then ask again."
     )
 
 
@@ -145,7 +146,7 @@ class Delivery:
         )
 
     async def request_message(
-        self, channel: str, reply: Reply, respond: Respond, *, command: str | None = None
+        self, channel: str, reply: Reply, respond: Respond, *, channel_name: str = ""
     ) -> None:
         """Post a request's message (an approval, an executing change) in the channel.
 
@@ -159,7 +160,7 @@ class Delivery:
                 log.warning("posting in %s failed: %s", channel, error)
                 line = f"Slack refused the message ({error}); the request stands: {reply.title}"
             else:
-                line = cannot_post(channel, error)
+                line = cannot_post(channel, error, channel_name)
             await self.answer(respond, dataclasses.replace(reply, text=f"{line}\n\n{reply.text}"))
 
     async def _message_of(self, ref: str) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from bot.logs import bind_request
 from bot.slack import home
 from bot.slack.blocks import MORE, RUN, read_cursor
 from commands.dispatch import ActionRequest, InvocationRequest
@@ -69,13 +70,15 @@ async def vote(bot: SlackBot, body: dict[str, Any], respond: Respond | None) -> 
     """Approve, deny or cancel: the answer updates the request's message, or the clicker's."""
     action = _action(body)
     user = await clicker(bot, body)
-    try:
-        request = ActionRequest(user, str(action.get("value") or ""), str(action["action_id"]))
-        reply = await bot.runtime.dispatcher.act(request)
-    except Exception as exc:
-        reply = unexpected(exc, "vote")
+    channel = str((body.get("channel") or {}).get("id") or "")
+    choice = str(action.get("action_id") or "")
+    with bind_request(team=user.team, user=user.id, channel=channel, command=choice):
+        try:
+            request = ActionRequest(user, str(action.get("value") or ""), choice)
+            reply = await bot.runtime.dispatcher.act(request)
+        except Exception as exc:
+            reply = unexpected(exc, "vote")
     if reply.ref is not None:
-        channel = str((body.get("channel") or {}).get("id") or "")
         await bot.delivery.notify(channel, reply)
     elif respond is not None and body.get("response_url"):
         await bot.delivery.answer(respond, reply)
@@ -95,7 +98,8 @@ async def rerun(
     except Exception as exc:
         reply = unexpected(exc, "button")
     if reply.ref is not None:
-        await bot.delivery.request_message(channel, reply, respond)
+        name = str((body.get("channel") or {}).get("name") or "")
+        await bot.delivery.request_message(channel, reply, respond, channel_name=name)
     else:
         kwargs = bot.delivery.render(reply, command=text, page=page).kwargs()
         await respond(response_type="ephemeral", replace_original=False, **kwargs)

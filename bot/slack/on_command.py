@@ -70,7 +70,8 @@ async def run_command(bot: SlackBot, body: dict[str, Any], respond: Respond) -> 
             if bot.metrics is not None:
                 bot.metrics.command(name, reply.severity)
             if reply.ref is not None:
-                await bot.delivery.request_message(channel, reply, respond)
+                name = str(body.get("channel_name") or "")
+                await bot.delivery.request_message(channel, reply, respond, channel_name=name)
             else:
                 await bot.delivery.answer(respond, reply, public=public, command=text)
         except Exception as exc:

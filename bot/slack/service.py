@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp
@@ -27,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from bot.logs import note_dws_call
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.slack import audit_channel
 from bot.slack.app import SlackBot, build_app
 from bot.slack.blocks import Where
 from bot.slack.delivery import Delivery, slack_error
@@ -181,7 +184,7 @@ async def open_service(
         await runtime.dispatcher.resume_trackers()
         with contextlib.suppress(Exception):  # the loop tries again
             await runtime.dispatcher.sweep()
-        loop = asyncio.create_task(_background(bot), name="background")
+        loop = asyncio.create_task(_background(bot, settings), name="background")
         try:
             if mode == "socket":
                 service.socket = await _connect_socket(app, tokens["SLACK_APP_TOKEN"], client)
@@ -212,13 +215,20 @@ async def _connect_socket(app: AsyncApp, app_token: str, client: Any) -> Any:
     return handler
 
 
-async def _background(bot: SlackBot) -> None:
-    """Every few seconds: expire approvals, sweep stale executions, refresh user groups."""
+async def _background(bot: SlackBot, settings: Settings) -> None:
+    """Every few seconds: expire approvals, sweep stale executions, refresh user groups, and
+    post the audit checkpoint when one is due."""
     dispatcher = bot.runtime.dispatcher
+    steps = [dispatcher.expire_due, dispatcher.sweep, bot.directory.refresh_groups_if_due]
+    if settings.audit_channel:
+        every = timedelta(seconds=settings.audit_checkpoint_interval)
+        steps.append(
+            functools.partial(audit_channel.post_if_due, bot, settings.audit_channel, every)
+        )
     while True:
-        await asyncio.sleep(LOOP_INTERVAL_S)
-        for step in (dispatcher.expire_due, dispatcher.sweep, bot.directory.refresh_groups_if_due):
+        for step in steps:
             try:
                 await step()
             except Exception as exc:  # the next round tries again
-                log.warning("background %s failed: %s", step.__name__, type(exc).__name__)
+                log.warning("background step failed: %s", type(exc).__name__)
+        await asyncio.sleep(LOOP_INTERVAL_S)

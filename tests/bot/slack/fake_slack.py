@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from bot.slack.manifest import bot_scopes
 from tests.bot.slack.fake_rules import SlackFailure
 from tests.bot.slack.fake_socket import FakeSocketMode, wait_for
 from tests.bot.slack.fake_web_api import Channel, ResponseUrl, WebApi
@@ -89,6 +90,8 @@ class FakeSlack(FakeSocketMode):
         self.workspace = Workspace(team_id, team_domain, app_id, bot_user_id)
         self.api = WebApi(self.workspace, bot_id, clock)
         self.calls: list[Call] = []
+        self.scopes: list[str] = bot_scopes()
+        """What the installed app was granted (Slack's ``x-oauth-scopes`` answer header)."""
         self._hooks: dict[str, ResponseUrl] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._hook_ids = itertools.count(1000)
@@ -223,7 +226,8 @@ class FakeSlack(FakeSocketMode):
             answer = _Answer(200, {}, {"ok": False, "error": failure.error})
         call = Call(method, args, dict(request.headers), self.clock(), answer.status, answer.body)
         self.calls.append(call)
-        return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+        headers = {**(answer.headers or {}), "x-oauth-scopes": ",".join(self.scopes)}
+        return web.json_response(answer.body, status=answer.status, headers=headers)
 
     @staticmethod
     async def _body(request: web.Request, is_json: bool) -> dict[str, Any]:

@@ -37,6 +37,7 @@ version: 1
 roles: [viewer, operator, admin]
 default_role: viewer
 users: {U0ALICE: operator, U0BOB: operator, U0CAROL: admin}
+groups: {data-platform: operator}
 channels: {"*": ["*"]}
 defaults:
   read:        {min_role: viewer}

@@ -121,7 +121,7 @@ def test_a_change_approval_has_no_question() -> None:
 
 
 def test_a_table_that_fits_is_one_table_block() -> None:
-    rows = [(f"cluster-{i}", "AVAILABLE", str(i)) for i in range(12)]
+    rows: list[tuple[str, ...]] = [(f"cluster-{i}", "AVAILABLE", str(i)) for i in range(12)]
     reply = table(("name", "status", "nodes"), rows, title="12 clusters")
     m = message(reply, WHERE, command="/dws clusters")
     check_message(m)
@@ -134,7 +134,7 @@ def test_a_table_that_fits_is_one_table_block() -> None:
 
 
 def test_150_rows_are_paged_with_show_more() -> None:
-    rows = [(f"cluster-{i:03d}", "AVAILABLE") for i in range(150)]
+    rows: list[tuple[str, ...]] = [(f"cluster-{i:03d}", "AVAILABLE") for i in range(150)]
     reply = table(("name", "status"), rows, title="150 clusters")
     shown = pages(reply, "/dws clusters")
     assert len(shown) == 2
@@ -146,7 +146,7 @@ def test_150_rows_are_paged_with_show_more() -> None:
 
 
 def test_without_a_command_what_is_left_is_said() -> None:
-    reply = table(("name",), [(f"c{i}",) for i in range(150)])
+    reply = table(("name",), [[f"c{i}"] for i in range(150)])
     m = message(reply, WHERE)
     check_message(m)
     assert not buttons(m)
@@ -155,11 +155,17 @@ def test_without_a_command_what_is_left_is_said() -> None:
 
 
 def test_a_cursor_too_long_for_a_button_is_not_offered() -> None:
-    reply = table(("name",), [(f"c{i}",) for i in range(150)])
+    reply = table(("name",), [[f"c{i}"] for i in range(150)])
     m = message(reply, WHERE, command="/dws clusters " + "x" * 2000)
     check_message(m)
     assert not buttons(m)
     assert any("Not shown: 51 rows" in t for t in map(str, of_type(m.blocks, "context")))
+
+
+def test_a_table_block_holds_at_most_10000_characters() -> None:
+    rows = [["x" * 99, "y" * 99]] * 60  # 198 characters a row
+    shown = pages(table(("a", "b"), rows), "/dws t")
+    assert [len(table_rows(m)) - 1 for m in shown] == [50, 10]  # 2 + 50 * 198 = 9,902
 
 
 def test_a_wide_table_is_monospace() -> None:
@@ -176,7 +182,7 @@ def test_a_wide_table_is_monospace() -> None:
 
 
 def test_view_blocks_have_no_table_block_and_keep_the_budget() -> None:
-    reply = table(("name", "status"), [(f"c{i}", "A") for i in range(3000)], title="3000")
+    reply = table(("name", "status"), [[f"c{i}", "A"] for i in range(3000)], title="3000")
     for budget in (100, 20, 5, 4, 3):
         blocks = view_blocks(reply, WHERE, budget=budget)
         check_view(blocks, budget)
@@ -225,6 +231,28 @@ def test_more_than_ten_fields_take_several_sections() -> None:
     sections = [b["fields"] for b in of_type(m.blocks, "section") if "fields" in b]
     assert [len(s) for s in sections] == [10, 10, 3]
     assert [f["text"] for s in sections for f in s] == [f"*{f.label}*\n{f.value}" for f in fields]
+
+
+def test_hundreds_of_fields_fill_pages_of_50_blocks() -> None:
+    fields = tuple(Field(f"f{i}", str(i)) for i in range(700))
+    reply = Reply(title="Many", fields=fields, severity=Severity.WARNING, follow_ups=("/dws x",))
+    first = message(reply, WHERE)  # a header, sections, the note, a button, the context line
+    check_message(first)
+    assert len(first.blocks) + len(first.attachments[0]["blocks"]) == 50
+    assert "Not shown: 240 fields; narrow the query" in str(first.blocks[-2])
+    shown = pages(reply, "/dws many")
+    texts = [f["text"] for m in shown for b in of_type(m.blocks, "section") for f in b["fields"]]
+    assert texts == [f"*f{i}*\n{i}" for i in range(700)]
+
+
+def test_a_field_at_the_limit_stays_a_field() -> None:
+    at_limit = Field("L", "x" * (2000 - len("*L*\n")))
+    over = Field("M", "y" * (2001 - len("*M*\n")))
+    m = message(Reply(fields=(at_limit, over)), WHERE)
+    check_message(m)
+    [fields] = [b["fields"] for b in of_type(m.blocks, "section") if "fields" in b]
+    assert [f["text"] for f in fields] == [f"*L*\n{at_limit.value}"]
+    assert section_texts(m.blocks) == [f"M:\n{over.value}"]
 
 
 def test_a_field_too_long_for_a_field_becomes_text() -> None:
@@ -319,6 +347,25 @@ def test_buttons_that_cannot_be_sent_are_said_to_be_left_out() -> None:
     assert [b["action_id"] for b in buttons(m)] == [f"id{i}" for i in range(24)]
     notes = [e["text"] for b in of_type(m.blocks, "context") for e in b["elements"]]
     assert "9 buttons not shown" in notes
+
+
+def test_ids_slack_would_refuse_are_left_out() -> None:
+    ok = (Action("a", "i" * 255, "v" * 2000), Action("b", "b", "v", confirm="?" * 1000))
+    bad = (Action("c", "j" * 256, "v"), Action("d", "d", "v" * 2001))
+    m = message(Reply(text="x", actions=ok + bad), WHERE)
+    check_message(m)
+    shown = buttons(m)
+    assert [b["action_id"] for b in shown] == ["i" * 255, "b"]
+    question = shown[1]["confirm"]["text"]["text"]
+    assert len(question) == 300 and question == "?" * 299 + "…"
+    assert "2 buttons not shown" in str(m.blocks)
+
+
+def test_a_view_holds_at_most_100_blocks() -> None:
+    fields = tuple(Field(f"f{i}", str(i)) for i in range(2000))
+    blocks = view_blocks(Reply(title="t", fields=fields, follow_ups=("/dws x",)), WHERE, budget=500)
+    check_view(blocks, 500)
+    assert len(blocks) == 100
 
 
 @pytest.mark.parametrize(
