@@ -51,7 +51,31 @@ def parse(text: str, registry: Registry) -> Invocation | Reply:
         return Reply.error("That command could not be understood.", follow_ups=("/dws help",))
 
 
-def _parse(text: str, registry: Registry) -> Invocation | Reply:
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The command a text names and the values its words bind, not yet validated."""
+
+    spec: CommandSpec
+    values: dict[str, Any]
+    target: str | None
+
+
+def draft(text: str, registry: Registry) -> Draft | None:
+    """What ``text`` binds before validation (a form prefills its inputs from it), or None
+    when it names no command, asks for help or cannot be bound (`parse` says why)."""
+    found = _split(text, registry)
+    if isinstance(found, Reply) or _asks_help(found[1]):
+        return None
+    spec, rest = found
+    try:
+        values, target = _bind(spec, rest)
+    except _Usage:
+        return None
+    return Draft(spec, values, target)
+
+
+def _split(text: str, registry: Registry) -> tuple[CommandSpec, list[str]] | Reply:
+    """The command named and the words after its name, or the error reply."""
     if len(text) > MAX_TEXT:
         return Reply.error(f"That command is too long (over {MAX_TEXT} characters).")
     try:
@@ -66,8 +90,19 @@ def _parse(text: str, registry: Registry) -> Invocation | Reply:
     if found is None:
         return unknown_command(tokens, registry)
     spec, used = found
-    rest = tokens[used:]
-    if any(t in ("-h", "--help") for t in rest):
+    return spec, tokens[used:]
+
+
+def _asks_help(words: list[str]) -> bool:
+    return any(t in ("-h", "--help") for t in words)
+
+
+def _parse(text: str, registry: Registry) -> Invocation | Reply:
+    found = _split(text, registry)
+    if isinstance(found, Reply):
+        return found
+    spec, rest = found
+    if _asks_help(rest):
         return help_reply(spec)
     try:
         values, target = _bind(spec, rest)

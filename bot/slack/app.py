@@ -65,7 +65,7 @@ def ack_kind(body: dict[str, Any]) -> AckKind:
 
 def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
     """The AsyncApp with every listener registered (signing_secret "" in Socket Mode)."""
-    from bot.slack import on_action, on_command, on_event
+    from bot.slack import on_action, on_command, on_event, on_view
 
     app = AsyncApp(
         client=bot.client,
@@ -92,4 +92,5 @@ def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
     on_command.register(app, bot)
     on_action.register(app, bot)
     on_event.register(app, bot)
+    on_view.register(app, bot)
     return app

@@ -48,6 +48,7 @@ def for_http(base_url: str) -> dict[str, Any]:
         command["url"] = url
     settings = data["settings"]
     settings["interactivity"]["request_url"] = url
+    settings["interactivity"]["message_menu_options_url"] = url  # the forms' parameter search
     settings["event_subscriptions"]["request_url"] = url
     settings["socket_mode_enabled"] = False
     return data

@@ -2,7 +2,8 @@
 
 Read answers go to the asker alone (the response_url, which works in any channel) unless the
 text has ``--public``; a request's message (an approval, an executing change) is posted in the
-channel, and when the bot cannot post there the asker is told how to fix it.
+channel, and when the bot cannot post there the asker is told how to fix it. A changing command
+typed without its arguments opens its form instead (`bot.slack.modals`, `bot.slack.on_view`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.logs import bind_request
+from bot.slack import modals, on_view
 from commands.dispatch import InvocationRequest
 from commands.services import unexpected
 
@@ -36,7 +38,22 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     @app.command(SLASH_COMMAND)
     async def on_dws(ack: Any, body: dict[str, Any], respond: Respond) -> None:
         await ack()
+        words, _public = split_public(str(body.get("text") or ""))
+        form = modals.form_for(words, bot.runtime.registry)
+        if form is not None:  # at once: the trigger_id expires 3 s after the command
+            bot.tasks.spawn(open_form(bot, body, respond, form), name="form")
+            return
         bot.tasks.spawn(run_command(bot, body, respond), name="slash-command")
+
+
+async def open_form(
+    bot: SlackBot, body: dict[str, Any], respond: Respond, form: modals.Form
+) -> None:
+    """Open the command's form (`bot.slack.on_view`)."""
+    try:
+        await on_view.open_form(bot, body, form, respond)
+    except Exception as exc:
+        await bot.delivery.answer(respond, unexpected(exc, "form"))
 
 
 async def run_command(bot: SlackBot, body: dict[str, Any], respond: Respond) -> None:
