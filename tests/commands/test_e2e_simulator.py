@@ -98,6 +98,16 @@ def idle_cluster(env: Env, rows: tuple[tuple[str, ...], ...], columns: tuple[str
     raise AssertionError("the simulator has no idle cluster")
 
 
+async def approved_restart(env: Env) -> tuple[str, str]:
+    """Alice asks to restart an idle cluster and Bob approves: (its name, the approval id)."""
+    listing = await env.say(ALICE, "/dws clusters")
+    name = idle_cluster(env, listing.rows, listing.columns)
+    pending = await env.say(ALICE, f"/dws restart {name}")
+    assert pending.ref
+    await env.click(BOB, pending.ref)
+    return name, pending.ref
+
+
 async def test_restart_approved_tracked_and_audited(env: Env) -> None:
     listing = await env.say(ALICE, "/dws clusters")
     assert listing.rows, listing
@@ -175,11 +185,7 @@ async def test_state_change_voids_the_approval(env: Env) -> None:
 
 
 async def test_tracker_resumes_after_restart(env: Env) -> None:
-    listing = await env.say(ALICE, "/dws clusters")
-    name = idle_cluster(env, listing.rows, listing.columns)
-    pending = await env.say(ALICE, f"/dws restart {name}")
-    assert pending.ref
-    await env.click(BOB, pending.ref)
+    await approved_restart(env)
     await env.dispatcher.aclose()  # the bot stops; the tracker stays active in the database
     env.dispatcher = env.make_dispatcher()
     resumed = await env.dispatcher.resume_trackers()
@@ -213,11 +219,7 @@ async def test_builtin_commands(env: Env) -> None:
 
 
 async def test_failed_operation_is_recorded(env: Env) -> None:
-    listing = await env.say(ALICE, "/dws clusters")
-    name = idle_cluster(env, listing.rows, listing.columns)
-    pending = await env.say(ALICE, f"/dws restart {name}")
-    assert pending.ref
-    await env.click(BOB, pending.ref)
+    name, approval_id = await approved_restart(env)
     async with env.db.unit_of_work(readonly=True) as uow:
         [op] = await uow.trackers.list_active()
     cluster = env.cluster(name)
@@ -225,7 +227,7 @@ async def test_failed_operation_is_recorded(env: Env) -> None:
     cluster.last_task_status = "REBOOT_FAILURE"  # the restart failed inside DWS
     assert await env.dispatcher.tracking.poll_once(op.id) is True
     async with env.db.unit_of_work(readonly=True) as uow:
-        approval = await uow.approvals.get(pending.ref)
+        approval = await uow.approvals.get(approval_id)
         [failed] = await uow.audit.query(event=AuditEvent.FAILED)
     assert approval is not None and approval.status is ApprovalStatus.FAILED
     assert failed.error_code == "REBOOT_FAILURE" and failed.user_id == "alice"
@@ -233,11 +235,7 @@ async def test_failed_operation_is_recorded(env: Env) -> None:
 
 
 async def test_another_replica_polls_due_trackers(env: Env) -> None:
-    listing = await env.say(ALICE, "/dws clusters")
-    name = idle_cluster(env, listing.rows, listing.columns)
-    pending = await env.say(ALICE, f"/dws restart {name}")
-    assert pending.ref
-    await env.click(BOB, pending.ref)
+    await approved_restart(env)
     await env.dispatcher.aclose()  # replica 1 goes away after its first poll
     replica2 = env.make_dispatcher()
     try:
@@ -270,11 +268,7 @@ async def test_destructive_approve_button_asks_for_confirmation(env: Env) -> Non
 
 
 async def test_closing_gives_up_the_leases_held(env: Env) -> None:
-    listing = await env.say(ALICE, "/dws clusters")
-    name = idle_cluster(env, listing.rows, listing.columns)
-    pending = await env.say(ALICE, f"/dws restart {name}")
-    assert pending.ref
-    await env.click(BOB, pending.ref)
+    await approved_restart(env)
     # Replica 1 (no worker of its own running) holds the tracker and the sweeper lease; the
     # time is later than any lease the executing dispatcher's own worker can hold.
     replica1 = env.make_dispatcher()

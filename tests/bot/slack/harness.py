@@ -139,26 +139,44 @@ class Bot:
         signed = payloads.signed_command(fields, secret=sign.pop("secret", SIGNING_SECRET), **sign)
         return await self.post(signed), response_url
 
-    async def click(
-        self, who: Person, message: Mapping[str, Any], action_id: str, value: str, **sign: Any
-    ) -> httpx.Response:
-        """Press a button of a channel message as stored by the fake."""
-        channel = str(message.get("channel") or CHANNEL)
-        payload = payloads.block_actions(
+    def click_payload(
+        self,
+        who: Person,
+        action_id: str,
+        value: str,
+        *,
+        message: Mapping[str, Any] | None = None,
+        message_ts: str | None = None,
+    ) -> dict[str, Any]:
+        """The block_actions payload of pressing a button: of a channel ``message`` as stored
+        by the fake, or of the ephemeral message ``message_ts``."""
+        channel = str((message or {}).get("channel") or CHANNEL)
+        ts = message["ts"] if message is not None else message_ts
+        return payloads.block_actions(
             action_id=action_id,
             value=value,
             user_id=who.id,
             user_name=who.name,
             channel_id=channel,
             channel_name=CHANNEL_NAME,
-            response_url=self.slack.response_url(channel, user=who.id, message_ts=message["ts"]),
+            response_url=self.slack.response_url(channel, user=who.id, message_ts=ts),
             trigger_id=self.slack.trigger_id(),
             message=message,
+            message_ts=None if message is not None else message_ts,
         )
-        signed = payloads.signed_interactive(
-            payload, secret=sign.pop("secret", SIGNING_SECRET), **sign
+
+    async def interact(self, payload: Mapping[str, Any], **sign: Any) -> httpx.Response:
+        """Send an interactive payload, signed as Slack signs it."""
+        secret = sign.pop("secret", SIGNING_SECRET)
+        return await self.post(payloads.signed_interactive(payload, secret=secret, **sign))
+
+    async def click(
+        self, who: Person, message: Mapping[str, Any], action_id: str, value: str, **sign: Any
+    ) -> httpx.Response:
+        """Press a button of a channel message as stored by the fake."""
+        return await self.interact(
+            self.click_payload(who, action_id, value, message=message), **sign
         )
-        return await self.post(signed)
 
 
 @contextlib.asynccontextmanager

@@ -22,7 +22,6 @@ from tests.bot.slack.harness import (
     ALICE,
     BOB,
     CHANNEL,
-    CHANNEL_NAME,
     SIGNING_SECRET,
     Bot,
     Person,
@@ -90,18 +89,8 @@ async def test_a_long_answer_is_paged_with_show_more(fleet: tuple[Bot, SimState]
     shown = {n for n in names if n in _rows(first)}
     assert 0 < len(shown) < len(names)
 
-    payload = payloads.block_actions(
-        action_id="more",
-        value=more[0]["value"],
-        user_id=ALICE.id,
-        user_name=ALICE.name,
-        channel_id=CHANNEL,
-        channel_name=CHANNEL_NAME,
-        response_url=bot.slack.response_url(CHANNEL, user=ALICE.id, message_ts=first["ts"]),
-        trigger_id=bot.slack.trigger_id(),
-        message_ts=first["ts"],
-    )
-    assert (await bot.post(payloads.signed_interactive(payload, secret=SIGNING_SECRET))).is_success
+    payload = bot.click_payload(ALICE, "more", more[0]["value"], message_ts=first["ts"])
+    assert (await bot.interact(payload)).is_success
     second = await wait_for(lambda: ephemeral_to(bot, ALICE)[1:])
     shown_next = {n for n in names if n in _rows(second[0])}
     assert shown_next and not shown_next & shown  # the next rows, none repeated
@@ -123,18 +112,8 @@ async def test_a_follow_up_button_runs_its_command_for_the_clicker(
     await bot.command(ALICE, "clusters")
     [answer] = await wait_for(lambda: ephemeral_to(bot, ALICE))
     [follow] = [e for e in _elements(answer) if e.get("action_id", "").startswith("run:")]
-    payload = payloads.block_actions(
-        action_id=follow["action_id"],
-        value=follow["value"],
-        user_id=BOB.id,
-        user_name=BOB.name,
-        channel_id=CHANNEL,
-        channel_name=CHANNEL_NAME,
-        response_url=bot.slack.response_url(CHANNEL, user=BOB.id, message_ts=answer["ts"]),
-        trigger_id=bot.slack.trigger_id(),
-        message_ts=answer["ts"],
-    )
-    await bot.post(payloads.signed_interactive(payload, secret=SIGNING_SECRET))
+    payload = bot.click_payload(BOB, follow["action_id"], follow["value"], message_ts=answer["ts"])
+    await bot.interact(payload)
     [shown] = await wait_for(lambda: ephemeral_to(bot, BOB))
     name = follow["value"].split()[-1]
     cluster = next(c for c in state.clusters.values() if c.name == name)
@@ -165,21 +144,11 @@ async def test_app_home_shows_pending_approvals_with_working_buttons(
     assert "reporting" in json.dumps(home) and "operator" in json.dumps(home)
     assert len(bot.slack.calls_to("views.publish")) == 1  # the retry was not handled again
 
-    payload = payloads.block_actions(
-        action_id="approve",
-        value=approve[0]["value"],
-        user_id=BOB.id,
-        user_name=BOB.name,
-        channel_id=CHANNEL,
-        channel_name=CHANNEL_NAME,
-        response_url=bot.slack.response_url(CHANNEL, user=BOB.id, message_ts=request["ts"]),
-        trigger_id=bot.slack.trigger_id(),
-        message_ts=request["ts"],
-    )
+    payload = bot.click_payload(BOB, "approve", approve[0]["value"], message_ts=request["ts"])
     payload.pop("response_url", None)  # a click in App Home has no response_url
     payload["container"] = {"type": "view", "view_id": "V0HOME"}
     payload["view"] = {"id": "V0HOME", "type": "home"}
-    await bot.post(payloads.signed_interactive(payload, secret=SIGNING_SECRET))
+    await bot.interact(payload)
     await wait_for(lambda: restarts(state))
     await wait_for(lambda: len(bot.slack.calls_to("views.publish")) == 2)  # Home refreshed
     await wait_for(lambda: "approve" not in buttons(history(bot, request)[-1]))
