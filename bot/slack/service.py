@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -131,8 +132,6 @@ def socket_state(handler: Any) -> str:
     last = client.last_ping_pong_time
     if last is None:
         return "ok"
-    import time
-
     age = time.time() - float(last)
     return "ok" if age < 3 * client.ping_interval + 5 else f"no pong for {age:.0f} s"
 

@@ -11,17 +11,17 @@ groups last known stay in force.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.registry import UserRef
 
-log = logging.getLogger("dwsbot.slack")
-
+SLACK_UNREACHABLE = (SlackApiError, aiohttp.ClientError, TimeoutError)
+"""What a Web API call raises when Slack refuses or cannot be reached."""
 NAME_TTL_S = 3600.0
 GROUPS_TTL_S = 300.0
 
@@ -55,7 +55,7 @@ class Directory:
             return cached[0]
         try:
             answer = await self.client.users_info(user=user_id)
-        except SlackApiError:  # logged by the client (method and error code)
+        except SLACK_UNREACHABLE:  # logged by the client (method and error code)
             return cached[0] if cached else hint or user_id
         user = answer.get("user") or {}
         profile = user.get("profile") or {}
@@ -74,7 +74,7 @@ class Directory:
         self._groups_at = self.clock()
         try:
             answer = await self.client.usergroups_list(include_users=True)
-        except SlackApiError:  # logged by the client; the groups last known stay in force
+        except SLACK_UNREACHABLE:  # logged by the client; the groups last known stay in force
             return
         members: dict[str, list[str]] = {}
         for group in answer.get("usergroups") or []:
