@@ -47,6 +47,12 @@ log = logging.getLogger("dwsbot.slack")
 
 Mode = Literal["http", "socket"]
 LOOP_INTERVAL_S = 10.0
+PING_INTERVAL_S = 5.0
+"""How often the Socket Mode client pings Slack (slack_sdk's monitor, and aiohttp's heartbeat,
+which closes a connection whose ping got no pong within half an interval; the monitor then
+opens a new one)."""
+STALE_PINGS = 1.5
+"""/readyz fails once the last pong answered a ping older than this many intervals."""
 DRAIN_TIMEOUT_S = 20.0
 """How long in-flight work may take at shutdown (Kubernetes' grace period must exceed it)."""
 MANIFEST_HINT = "create the app from app_manifest.yml (`dwsbot manifest`), install it, then"
@@ -122,18 +128,19 @@ class SlackService:
 
 
 def socket_state(handler: Any) -> str:
-    """The Socket Mode connection as /readyz tells it: ok, or what is wrong."""
+    """The Socket Mode connection as /readyz tells it: ok, or what is wrong. A quiet connection
+    (half-open) fails as soon as a ping has waited half an interval for its pong, and stays
+    failed until its replacement answers one."""
     client = handler.client
-    connected = False
-    with contextlib.suppress(Exception):
-        connected = bool(client.current_session is not None and not client.closed)
-    if not connected:
+    last = client.last_ping_pong_time  # when the last ping that got its pong was sent
+    if last is not None:
+        age = time.time() - float(last)
+        if age >= STALE_PINGS * client.ping_interval:
+            return f"no pong for {age:.0f} s"
+    session = client.current_session
+    if client.closed or session is None or session.closed:
         return "not connected"
-    last = client.last_ping_pong_time
-    if last is None:
-        return "ok"
-    age = time.time() - float(last)
-    return "ok" if age < 3 * client.ping_interval + 5 else f"no pong for {age:.0f} s"
+    return "ok"
 
 
 async def check_token(client: Any) -> dict[str, Any]:
@@ -150,7 +157,11 @@ async def check_token(client: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def open_service(
-    settings: Settings, *, mode: Mode, metrics: Metrics | None = None
+    settings: Settings,
+    *,
+    mode: Mode,
+    metrics: Metrics | None = None,
+    ping_interval: float = PING_INTERVAL_S,
 ) -> AsyncIterator[SlackService]:
     """Start everything; on exit stop it gracefully (see the module docstring)."""
     tokens = required_tokens(settings, mode)
@@ -186,7 +197,9 @@ async def open_service(
         loop = asyncio.create_task(_background(bot, settings), name="background")
         try:
             if mode == "socket":
-                service.socket = await _connect_socket(app, tokens["SLACK_APP_TOKEN"], client)
+                service.socket = await _connect_socket(
+                    app, tokens["SLACK_APP_TOKEN"], client, ping_interval
+                )
             yield service
         finally:
             if service.socket is not None:
@@ -200,17 +213,22 @@ async def open_service(
             await editor.aclose()
 
 
-async def _connect_socket(app: AsyncApp, app_token: str, client: Any) -> Any:
+async def _connect_socket(app: AsyncApp, app_token: str, client: Any, ping_interval: float) -> Any:
+    """The Socket Mode handler, connected. The first WebSocket URL is asked for here, through
+    our web client: the Socket Mode client's connect() retries every failure forever, a
+    refused token too (and logs each one with its traceback)."""
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(app, app_token, web_client=client)
     try:
-        await handler.connect_async()  # type: ignore[no-untyped-call]
+        opened = await client.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
         raise ServeError(
             f"SLACK_APP_TOKEN was refused by Slack ({slack_error(exc)}): create an app-level "
             "token with the connections:write scope, and enable Socket Mode in the app"
         ) from None
+    handler = AsyncSocketModeHandler(app, app_token, web_client=client, ping_interval=ping_interval)
+    handler.client.wss_uri = opened["url"]
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     return handler
 
 

@@ -7,6 +7,7 @@ async with FakeSlack() as slack:                      # an aiohttp server on an 
     url = slack.response_url("C1", user="U1")          # a response_url that records its posts
     slack.fail_next("chat.postMessage", error="not_in_channel")
     slack.rate_limit("chat.update", retry_after=1)     # HTTP 429 with Retry-After
+    held = slack.hold("users.info")                    # answers wait until held.release()
     await slack.wait_for(lambda: slack.calls_to("chat.update"))
 ```
 Requests are read as Slack reads them: query arguments, then the body by its Content-Type
@@ -17,6 +18,7 @@ fake_web_api.WebApi (state and rules); Socket Mode lives in fake_socket.FakeSock
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import random
@@ -66,6 +68,18 @@ class _Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Hold:
+    """Calls of one method kept waiting for their answer until `release()`."""
+
+    waiting: int = 0
+    """How many calls have arrived (and waited) so far."""
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FakeSlack(FakeSocketMode):
     """The fake workspace and its server; use as `async with FakeSlack(...) as slack`."""
 
@@ -94,6 +108,7 @@ class FakeSlack(FakeSocketMode):
         """What the installed app was granted (Slack's ``x-oauth-scopes`` answer header)."""
         self._hooks: dict[str, ResponseUrl] = {}
         self._faults: dict[str, list[_Fault]] = {}
+        self._holds: dict[str, Hold] = {}
         self._hook_ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -112,6 +127,8 @@ class FakeSlack(FakeSocketMode):
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        for hold in self._holds.values():  # a test that failed holding calls ends all the same
+            hold.release()
         await self.socket_close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -212,10 +229,20 @@ class FakeSlack(FakeSocketMode):
         headers = {"Retry-After": str(retry_after)}
         self._faults.setdefault(method, []).append(_Fault(times, 429, "ratelimited", headers))
 
+    def hold(self, method: str) -> Hold:
+        """Keep the calls of `method` waiting until the hold is released (work caught in
+        flight); then they are answered as usual."""
+        self._holds[method] = hold = Hold()
+        return hold
+
     # --- the Web API ---------------------------------------------------------------------------
 
     async def _web_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        hold = self._holds.get(method)
+        if hold is not None:
+            hold.waiting += 1
+            await hold.released.wait()
         args: dict[str, Any] = dict(request.query)
         is_json = request.content_type == "application/json"
         try:

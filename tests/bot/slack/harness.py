@@ -23,7 +23,7 @@ from bot.listen import listen
 from bot.metrics import Metrics
 from bot.settings import Settings, load_settings
 from bot.slack.server import serve
-from bot.slack.service import SlackService
+from bot.slack.service import PING_INTERVAL_S, SlackService
 from commands.registry import registry
 from dws.simulator import SimState, defaults
 from dws.simulator.control import simulator_app
@@ -107,6 +107,21 @@ def settings_for(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Settings
     return load_settings(**values)
 
 
+def command_fields(
+    slack: FakeSlack, who: Person, text: str, channel: str = CHANNEL
+) -> dict[str, str]:
+    """The fields of ``who`` typing ``/dws text`` (a fresh response_url and trigger_id)."""
+    return payloads.slash_command(
+        text=text,
+        user_id=who.id,
+        user_name=who.name,
+        channel_id=channel,
+        channel_name=CHANNEL_NAME,
+        response_url=slack.response_url(channel, user=who.id),
+        trigger_id=slack.trigger_id(),
+    )
+
+
 @dataclass
 class Bot:
     """A running `dwsbot serve` and a way to talk to it as Slack does."""
@@ -126,18 +141,9 @@ class Bot:
         self, who: Person, text: str, channel: str = CHANNEL, **sign: Any
     ) -> tuple[httpx.Response, str]:
         """Type ``/dws text``: the HTTP answer (the ack) and the response_url used."""
-        response_url = self.slack.response_url(channel, user=who.id)
-        fields = payloads.slash_command(
-            text=text,
-            user_id=who.id,
-            user_name=who.name,
-            channel_id=channel,
-            channel_name=CHANNEL_NAME,
-            response_url=response_url,
-            trigger_id=self.slack.trigger_id(),
-        )
+        fields = command_fields(self.slack, who, text, channel)
         signed = payloads.signed_command(fields, secret=sign.pop("secret", SIGNING_SECRET), **sign)
-        return await self.post(signed), response_url
+        return await self.post(signed), fields["response_url"]
 
     def click_payload(
         self,
@@ -181,9 +187,15 @@ class Bot:
 
 @contextlib.asynccontextmanager
 async def serving(
-    tmp_path: Path, slack: FakeSlack, *, mode: str = "http", **overrides: Any
+    tmp_path: Path,
+    slack: FakeSlack,
+    *,
+    mode: str = "http",
+    ping_interval: float = PING_INTERVAL_S,
+    **overrides: Any,
 ) -> AsyncIterator[Bot]:
-    """`dwsbot serve` on 127.0.0.1 (a free port), stopped gracefully on exit."""
+    """`dwsbot serve` on 127.0.0.1 (a free port), stopped gracefully on exit; ``overrides``
+    are settings, ``ping_interval`` Socket Mode's."""
     settings = settings_for(tmp_path, slack, **overrides)
     metrics = Metrics(registry)
     started: asyncio.Future[tuple[SlackService, int]] = asyncio.get_running_loop().create_future()
@@ -198,6 +210,7 @@ async def serving(
             on_start=lambda service, port: started.set_result((service, port)),
             say=lambda line: None,
             stop=stop,
+            ping_interval=ping_interval,
         )
     )
     waiting: set[asyncio.Future[Any]] = {task, started}

@@ -3,6 +3,7 @@ handler), AsyncWebhookClient (what bolt's respond() uses) and aiohttp SocketMode
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import re
@@ -154,6 +155,17 @@ async def test_a_429_is_honoured_by_the_rate_limit_retry_handler(slack):
         await web(slack).chat_update(channel="C1", ts=ts, text="v3")
     assert failed.value.response.status_code == 429
     assert failed.value.response.headers["Retry-After"] == "30"
+
+
+async def test_a_held_method_answers_once_released(slack):
+    held = slack.hold("users.info")
+    call = asyncio.create_task(web(slack).users_info(user="U1"))
+    await slack.wait_for(lambda: held.waiting)
+    assert not call.done() and slack.calls_to("users.info") == []
+    assert (await web(slack).auth_test())["ok"]  # other methods are not held
+    held.release()
+    assert (await call)["user"]["name"] == "alice"
+    assert [c.status for c in slack.calls_to("users.info")] == [200]
 
 
 async def test_channels_the_bot_is_not_in_answer_like_slack(slack):
