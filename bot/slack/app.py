@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import AckKind, Metrics
-from bot.slack.delivery import Delivery
+from bot.slack.delivery import Delivery, respond_to
 from bot.slack.tasks import TaskSet
 from bot.slack.users import Directory
 from bot.wiring import Runtime
@@ -93,6 +95,14 @@ def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt.AsyncApp"),
     )
+
+    @app.middleware
+    async def respond_through_the_session(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:  # the listeners' `respond` keeps Slack's connections alive (`respond_to`)
+        if context.response_url:
+            context["respond"] = respond_to(context.response_url, bot.client)
+        await next()
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

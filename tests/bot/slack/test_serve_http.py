@@ -188,3 +188,18 @@ async def test_the_ack_metric_times_the_listener(world: tuple[Bot, SimState]) ->
     scraped = (await bot.http.get(f"{bot.url}/metrics")).text
     assert 'dwsbot_ack_seconds_bucket{kind="command",le="0.025"} 0.0' in scraped
     assert 'dwsbot_ack_seconds_count{kind="command"} 1.0' in scraped
+
+
+async def test_replies_reuse_kept_alive_connections(world: tuple[Bot, SimState]) -> None:
+    bot, _ = world
+
+    async def ask() -> None:  # and wait for the reply, so that its connection is free again
+        before = len(bot.slack.calls_to("response_url"))
+        await bot.command(ALICE, "clusters")
+        await wait_for(lambda: len(bot.slack.calls_to("response_url")) > before)
+
+    for _ in range(3):
+        await ask()
+    replies = bot.slack.calls_to("response_url")
+    assert all(call.status == 200 for call in replies)
+    assert len({call.peer for call in replies}) < len(replies)  # not a new connection for each
