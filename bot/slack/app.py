@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import AckKind, Metrics
-from bot.slack.delivery import Delivery
+from bot.slack.delivery import Delivery, respond_to
 from bot.slack.tasks import TaskSet
 from bot.slack.users import Directory
 from bot.wiring import Runtime
@@ -63,11 +66,30 @@ def ack_kind(body: dict[str, Any]) -> AckKind:
     return ACK_KINDS.get(str(body.get("type")), "event")
 
 
+class TimedApp(AsyncApp):
+    """bolt's AsyncApp timing every ack: `async_dispatch` returns Slack's answer once the
+    listener has acked and returned. (A global middleware cannot time it: bolt runs the
+    listener only after the whole middleware chain has returned.)"""
+
+    def __init__(self, *, metrics: Metrics | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._ack_metrics = metrics
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        try:
+            return await super().async_dispatch(req)
+        finally:
+            if self._ack_metrics is not None:
+                self._ack_metrics.ack(ack_kind(req.body), time.perf_counter() - started)
+
+
 def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
     """The AsyncApp with every listener registered (signing_secret "" in Socket Mode)."""
     from bot.slack import on_action, on_command, on_event, on_view
 
-    app = AsyncApp(
+    app = TimedApp(
+        metrics=bot.metrics,
         client=bot.client,
         signing_secret=signing_secret,
         process_before_response=True,
@@ -75,15 +97,12 @@ def build_app(bot: SlackBot, *, signing_secret: str) -> AsyncApp:
     )
 
     @app.middleware
-    async def time_the_ack(
-        body: dict[str, Any], next: Callable[[], Awaitable[Any]]
-    ) -> Any:  # the listeners ack and return at once: this is the ack latency
-        started = time.perf_counter()
-        try:
-            return await next()
-        finally:
-            if bot.metrics is not None:
-                bot.metrics.ack(ack_kind(body), time.perf_counter() - started)
+    async def respond_through_the_session(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> None:  # the listeners' `respond` keeps Slack's connections alive (`respond_to`)
+        if context.response_url:
+            context["respond"] = respond_to(context.response_url, bot.client)
+        await next()
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

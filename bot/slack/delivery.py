@@ -20,6 +20,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.blocks import Message, Where, message
 from bot.slack.edits import Editor
@@ -30,6 +32,39 @@ log = logging.getLogger("dwsbot.slack")
 
 Respond = Callable[..., Awaitable[Any]]
 """Bolt's `respond` (the request's response_url): ephemeral answers to the person who asked."""
+
+
+def respond_to(response_url: str, client: AsyncWebClient) -> Respond:
+    """Bolt's `respond` for ``response_url`` (the same arguments, the same body), posting through
+    the Web API client's aiohttp session and proxy: bolt's own opens a new session each time."""
+
+    async def respond(
+        text: str = "",
+        blocks: list[dict[str, Any]] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+    ) -> WebhookResponse:
+        hook = AsyncWebhookClient(
+            response_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            session=client.session,
+        )
+        message = {  # as bolt builds it: None and empty lists are left out
+            "text": text,
+            "blocks": blocks or None,
+            "attachments": attachments or None,
+            "response_type": response_type,
+            "replace_original": replace_original,
+            "delete_original": delete_original,
+        }
+        return await hook.send_dict(message)
+
+    return respond
+
 
 CANNOT_POST = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "cannot_dm_bot", "restricted_action"}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
@@ -37,7 +38,7 @@ from bot.slack.delivery import Delivery, slack_error
 from bot.slack.edits import Editor
 from bot.slack.tasks import TaskSet
 from bot.slack.users import Directory
-from bot.slack.web import make_web_client
+from bot.slack.web import http_session, make_web_client
 from bot.wiring import Runtime, open_runtime
 from commands.replies import Reply
 from dws.client import CallRecord
@@ -165,7 +166,26 @@ async def open_service(
 ) -> AsyncIterator[SlackService]:
     """Start everything; on exit stop it gracefully (see the module docstring)."""
     tokens = required_tokens(settings, mode)
-    client = make_web_client(tokens["SLACK_BOT_TOKEN"], settings.slack_api_url, metrics)
+    async with (
+        http_session() as session,
+        _service(settings, tokens, mode=mode, metrics=metrics, session=session) as service,
+    ):
+        yield service
+
+
+@contextlib.asynccontextmanager
+async def _service(
+    settings: Settings,
+    tokens: dict[str, str],
+    *,
+    mode: Mode,
+    metrics: Metrics | None,
+    session: aiohttp.ClientSession,
+) -> AsyncIterator[SlackService]:
+    """The service whose calls to Slack go through ``session`` (closed after it stops)."""
+    client = make_web_client(
+        tokens["SLACK_BOT_TOKEN"], settings.slack_api_url, metrics, session=session
+    )
     identity = await check_token(client)
     delivery: Delivery | None = None
 

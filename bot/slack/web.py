@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -28,6 +29,8 @@ from bot.metrics import Metrics, slack_error_label
 MAX_RETRY_AFTER = 10
 """The longest ``Retry-After`` (seconds) waited for before retrying a rate-limited call."""
 RATE_LIMIT_RETRIES = 2
+TIMEOUT_S = 30
+"""Seconds one call to Slack may take (slack_sdk's own default)."""
 log = logging.getLogger("dwsbot.slack")
 
 
@@ -119,8 +122,21 @@ def _error_code(exc: SlackApiError) -> str:
     return f"http_{status}" if isinstance(status, int) else "invalid_response"
 
 
-def make_web_client(token: str, api_url: str, metrics: Metrics | None) -> AsyncWebClient:
-    """A Web API client for ``api_url`` (``https://slack.com/api/`` or a fake), instrumented."""
+def http_session() -> aiohttp.ClientSession:
+    """One aiohttp session for the calls to Slack (Web API and response_urls), so that they
+    reuse kept-alive connections: without one, slack_sdk (and bolt's `respond`) open a new
+    session, and a new TCP and TLS connection, for every call."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S))
+
+
+def make_web_client(
+    token: str,
+    api_url: str,
+    metrics: Metrics | None,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
+    """A Web API client for ``api_url`` (``https://slack.com/api/`` or a fake), instrumented;
+    its calls go through ``session`` (`http_session`) when one is given."""
     # slack_sdk formats whole requests and responses whenever its logger's own level is
     # DEBUG or unset; a logger of its own at INFO keeps that work (and those bodies) away.
     sdk_logger = logging.getLogger("slack_sdk.web.dwsbot")
@@ -129,6 +145,8 @@ def make_web_client(token: str, api_url: str, metrics: Metrics | None) -> AsyncW
         token=token,
         base_url=api_url,
         metrics=metrics,
+        session=session,
+        timeout=TIMEOUT_S,
         logger=sdk_logger,
         retry_handlers=[RateLimitRetry(metrics), AsyncConnectionErrorRetryHandler()],
     )

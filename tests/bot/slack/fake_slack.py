@@ -52,6 +52,8 @@ class Call:
     time: float
     status: int = 200
     response: Any = None
+    peer: str = ""
+    """The caller's address and port: calls sharing it came over one kept-alive connection."""
 
 
 class _Answer(NamedTuple):
@@ -78,6 +80,11 @@ class Hold:
 
     def release(self) -> None:
         self.released.set()
+
+
+def _peer(request: web.Request) -> str:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return f"{peer[0]}:{peer[1]}" if peer else ""
 
 
 class FakeSlack(FakeSocketMode):
@@ -251,7 +258,15 @@ class FakeSlack(FakeSocketMode):
             answer = self._answer(method, args, token)
         except SlackFailure as failure:  # an unreadable body
             answer = _Answer(200, {}, {"ok": False, "error": failure.error})
-        call = Call(method, args, dict(request.headers), self.clock(), answer.status, answer.body)
+        call = Call(
+            method,
+            args,
+            dict(request.headers),
+            self.clock(),
+            answer.status,
+            answer.body,
+            _peer(request),
+        )
         self.calls.append(call)
         headers = {**(answer.headers or {}), "x-oauth-scopes": ",".join(self.scopes)}
         return web.json_response(answer.body, status=answer.status, headers=headers)
@@ -331,6 +346,7 @@ class FakeSlack(FakeSocketMode):
             self.clock(),
             status,
             text,
+            _peer(request),
         )
         self.calls.append(call)
         return web.Response(status=status, text=text)

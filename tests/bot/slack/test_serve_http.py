@@ -9,6 +9,7 @@ audit has the Slack ids and names.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ import pytest
 
 from commands.store.models import AuditEvent
 from dws.simulator import SimClock, SimState
+from tests.bot.slack import payloads
 from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.fake_socket import wait_for
 from tests.bot.slack.harness import (
     ALICE,
     BOB,
     CHANNEL,
+    SIGNING_SECRET,
     VICTOR,
     Bot,
     serving,
@@ -161,3 +164,42 @@ async def test_health_readiness_and_metrics(world: tuple[Bot, SimState]) -> None
     assert 'dwsbot_ack_seconds_count{kind="command"} 1.0' in scraped
     assert 'dwsbot_dws_calls_total{operation="list_clusters",status="200"}' in scraped
     assert bot.slack.bot_token not in scraped
+
+
+async def test_the_ack_metric_times_the_listener(world: tuple[Bot, SimState]) -> None:
+    bot, _ = world
+
+    @bot.service.app.command("/late-ack")
+    async def late(ack: Any) -> None:
+        await asyncio.sleep(0.05)  # so the ack is at least 50 ms after the request
+        await ack()
+
+    fields = payloads.slash_command(
+        command="/late-ack",
+        user_id=ALICE.id,
+        user_name=ALICE.name,
+        channel_id=CHANNEL,
+        channel_name="ops",
+        response_url=bot.slack.response_url(CHANNEL, user=ALICE.id),
+        trigger_id=bot.slack.trigger_id(),
+    )
+    response = await bot.post(payloads.signed_command(fields, secret=SIGNING_SECRET))
+    assert response.status_code == 200
+    scraped = (await bot.http.get(f"{bot.url}/metrics")).text
+    assert 'dwsbot_ack_seconds_bucket{kind="command",le="0.025"} 0.0' in scraped
+    assert 'dwsbot_ack_seconds_count{kind="command"} 1.0' in scraped
+
+
+async def test_replies_reuse_kept_alive_connections(world: tuple[Bot, SimState]) -> None:
+    bot, _ = world
+
+    async def ask() -> None:  # and wait for the reply, so that its connection is free again
+        before = len(bot.slack.calls_to("response_url"))
+        await bot.command(ALICE, "clusters")
+        await wait_for(lambda: len(bot.slack.calls_to("response_url")) > before)
+
+    for _ in range(3):
+        await ask()
+    replies = bot.slack.calls_to("response_url")
+    assert all(call.status == 200 for call in replies)
+    assert len({call.peer for call in replies}) < len(replies)  # not a new connection for each
