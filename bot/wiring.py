@@ -161,6 +161,7 @@ async def open_runtime(
             notify=notify or _no_notify,
             default_target=default_name,
             track_interval=track_interval,
+            dws_timeout=settings.dws_timeout,
             execution_hold=execution_hold(settings),
         )
         runtime = Runtime(

@@ -95,6 +95,7 @@ class Dispatcher:
         notify: Notify = _no_notify,
         default_target: str = "default",
         track_interval: float = 5.0,
+        dws_timeout: float = 30.0,
         execution_hold: timedelta = timedelta(minutes=10),
     ) -> None:
         self.services = Services(
@@ -107,7 +108,7 @@ class Dispatcher:
             default_target=default_target,
             execution_hold=execution_hold,
         )
-        self.tracking = Tracking(self.services, interval=track_interval)
+        self.tracking = Tracking(self.services, interval=track_interval, call_timeout=dws_timeout)
         self.approvals = ApprovalFlow(self.services, self.tracking)
         self.sweeper = Sweeper(self.services, self.approvals, self.tracking.owner)
 

@@ -16,8 +16,9 @@ approval too) and the requester is told what to check. Every poll that shows som
 sent as a progress `Reply` through ``notify`` (``ref`` = the approval id, or the tracker id),
 and the end is audited ``succeeded``, ``failed`` or ``unknown``.
 
-    tracking = Tracking(services, interval=5.0, start_timeout=600.0)
-    await tracking.resume_all()          # at start: the worker picks up every active tracker
+    tracking = Tracking(services, interval=5.0, call_timeout=30.0, start_timeout=600.0)
+    await tracking.resume_all()          # at start: the worker runs, and picks up every active
+                                         # tracker (a dead peer's once its lease runs out)
     await tracking.tick()                # claim due trackers (leased) and poll each once
     await tracking.poll_once(tracker_id) # one step of one tracker (tests drive it directly)
     await tracking.aclose()
@@ -145,6 +146,16 @@ OUTCOMES = {
 """How a tracker's end is audited and what its approval becomes."""
 
 
+def tracker_lease(interval: float, call_timeout: float) -> timedelta:
+    """How long a claimed tracker stays leased to the worker polling it.
+
+    A poll is one DWS call: the lease outlasts one attempt timing out (``call_timeout``, the
+    DWS client's timeout, 30 s by default) and three poll intervals. A worker that dies while
+    polling holds its trackers that long; a poll slower than that is only read twice, since a
+    tracker finishes once (`TrackerRepository.finish` is conditional)."""
+    return timedelta(seconds=max(call_timeout, 3 * interval))
+
+
 def _status_of(plan: Plan) -> str | None:
     """The cluster's status when the operation was planned (a later other one is evidence)."""
     status = plan.state.get("status")
@@ -154,9 +165,11 @@ def _status_of(plan: Plan) -> str | None:
 class Tracking:
     """Creates trackers and runs one worker that polls the due ones under a lease.
 
-    The worker claims due trackers with the store's `claim_due` (a lease per tracker), so
-    several replicas sharing one database never poll the same operation at once, and a crashed
-    replica's trackers are picked up when its leases run out.
+    The worker claims due trackers with the store's `claim_due` (a lease per tracker, see
+    `tracker_lease`), so several replicas sharing one database never poll the same operation
+    at once, and a crashed replica's trackers are picked up when its leases run out: by every
+    replica whose worker runs, which `resume_all` starts at start-up whether or not any
+    tracker is active then.
     """
 
     def __init__(
@@ -165,6 +178,7 @@ class Tracking:
         *,
         interval: float = 5.0,
         owner: str | None = None,
+        call_timeout: float = 30.0,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.services = services
@@ -172,7 +186,7 @@ class Tracking:
         self.start_timeout = start_timeout
         """Seconds without evidence that the operation started before the outcome is unknown."""
         self.owner = owner or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-        self.lease = timedelta(seconds=max(30.0, 3 * interval))
+        self.lease = tracker_lease(interval, call_timeout)
         self._worker: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._active: set[str] = set()
@@ -212,15 +226,22 @@ class Tracking:
         """Make sure the worker runs and polls ``tracker_id`` soon."""
         self._active.add(tracker_id)
         self._idle.clear()
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._run())
+        self._start()
         self._wake.set()
 
+    def _start(self) -> None:
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+
     async def resume_all(self) -> list[str]:
-        """Start the worker for every active tracker (after a restart); their ids."""
+        """Start the worker (at start-up) and have it poll every active tracker soon; their ids.
+
+        The worker runs even when no tracker is active: the trackers a stopped or crashed
+        replica leaves behind later are claimed by it once their leases run out."""
         db = self.services.db
         if db is None:
             return []
+        self._start()
         async with db.unit_of_work(readonly=True) as uow:
             ids = [op.id for op in await uow.trackers.list_active(limit=1000)]
         for tracker_id in ids:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from commands.tracking import (
     PollResult,
     decode_kind,
@@ -9,6 +11,7 @@ from commands.tracking import (
     judge_cluster,
     judge_job,
     status_before,
+    tracker_lease,
 )
 
 
@@ -73,3 +76,9 @@ def test_a_status_change_is_evidence() -> None:
     assert stopped.ok and stopped.evidence == "status AVAILABLE -> STOPPED"
     still = judge_cluster({"status": "STOPPED"}, ("AVAILABLE",), "STOPPED")  # start not begun
     assert not still.done and still.evidence is None
+
+
+def test_the_lease_outlasts_one_dws_attempt_and_three_intervals() -> None:
+    assert tracker_lease(5.0, 30.0) == timedelta(seconds=30)  # the defaults
+    assert tracker_lease(20.0, 30.0) == timedelta(seconds=60)
+    assert tracker_lease(0.2, 5.0) == timedelta(seconds=5)
