@@ -51,7 +51,11 @@ class _AlreadyVoted(Exception):
 
 
 def _already(approval: Approval, votes: Sequence[Vote]) -> Reply:
-    return approval_reply(approval, votes, note=f"This request is already {approval.status.value}.")
+    """The answer to a click that changed nothing (the request was decided already, or another
+    click decided it first): what the request is now, for the clicker alone (no ``ref``: the
+    request's message is left as the click that decided it made it)."""
+    note = f"This request is already {approval.status.value}."
+    return replace(approval_reply(approval, votes, note=note), ref=None)
 
 
 class ApprovalFlow:
@@ -241,7 +245,9 @@ class ApprovalFlow:
         if not won:
             if approval.status is ApprovalStatus.DENIED:
                 denier = tally(approval, votes).denied_by or user.display
-                return approval_reply(approval, votes, note=f"Denied by {denier}.")
+                denied = approval_reply(approval, votes, note=f"Denied by {denier}.")
+                mine = any(v.voter_id == user.id and v.choice is VoteChoice.DENY for v in votes)
+                return denied if mine else replace(denied, ref=None)  # lost to a deny: no-op
             if approval.status is not ApprovalStatus.PENDING:
                 return _already(approval, votes)
             note = f"Vote by {user.display} recorded."

@@ -1,9 +1,10 @@
 """Button clicks: Approve / Deny / Cancel, "Show more", and follow-up commands.
 
-A vote carries the approval id only and goes to `Dispatcher.act`; its answer updates the
-request's one message (found by the id in the database, so any replica can), and a refused
-click is answered to the clicker alone. Clicks may arrive twice: the approval's stored state
-machine makes a repeat harmless, and the other buttons only read.
+A vote carries the approval id only and goes to `Dispatcher.act`; an answer that changed the
+request (it has a ``ref``) updates the request's one message (found by the id in the database,
+so any replica can); a refused click, and one that changed nothing (the request was decided
+already, a repeat vote), is answered to the clicker alone. Clicks may arrive twice: the
+approval's stored state machine makes a repeat harmless, and the other buttons only read.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ every window of the race is tried. Whichever wins, afterwards:
 - received: the approval is executing (tracked) or succeeded, no cancelled/denied record exists
   for it, bob was told it was submitted, and no reply or notification says cancelled or denied;
 - not received: the approval is cancelled/denied, audited so exactly once, with no record of an
-  execution (intent or outcome), and every reply that shows the request shows it so.
+  execution (intent or outcome), and every reply that shows the request shows it so;
+- the losing click's reply has no ``ref``: only the winner's updates the request's message.
 
 The assertions are about the end state of every trial, never about which click wins; the other
 records a trial may carry (a vote, an `executing` intent before the DWS call) are not counted.
@@ -182,6 +183,7 @@ async def _race(replicas: Replicas, trial: int, other: tuple[UserRef, str]) -> N
         assert tracked or approval.status is ApprovalStatus.SUCCEEDED, f"{where}; not tracked"
         assert closing not in events and AuditEvent.EXECUTED in events, where
         assert approved.title.endswith(": submitted"), f"{where}; bob was told {_says(approved)}"
+        assert (approved.ref, closed.ref) == (approval_id, None), where  # the loser edits nothing
         for reply in shown:
             assert _status_shown(reply) not in (end.value,), f"{where}; {_says(reply)}"
             assert marker not in _says(reply), f"{where}; {_says(reply)}"
@@ -189,6 +191,7 @@ async def _race(replicas: Replicas, trial: int, other: tuple[UserRef, str]) -> N
         assert approval.status is end, where
         assert events.count(closing) == 1 and not EXECUTION_EVENTS & set(events), where
         assert marker in closed.text and user.display in closed.text, f"{where}; {_says(closed)}"
+        assert (closed.ref, approved.ref) == (approval_id, None), where  # the loser edits nothing
         for reply in shown:
             assert not reply.title.endswith(": submitted"), f"{where}; {_says(reply)}"
             assert _status_shown(reply) in (None, end.value), f"{where}; {_says(reply)}"

@@ -1,6 +1,7 @@
 """`dwsbot serve --http` at the edges: channels it cannot post in, `--public`, long answers
-paged with "Show more", follow-up buttons, user groups, App Home, a 429 on chat.update and a
-double click. Real bolt app over real HTTP, the fake Slack, the simulator over HTTP."""
+paged with "Show more", follow-up buttons, user groups, App Home, a 429 on chat.update, a
+double click and a click on a decided request. Real bolt app over real HTTP, the fake Slack,
+the simulator over HTTP."""
 
 from __future__ import annotations
 
@@ -186,6 +187,27 @@ async def test_a_double_click_votes_once(world: tuple[Bot, SimState]) -> None:
     assert len(refusals) == 1  # four of the five said so; one vote counted
     await wait_for(lambda: "1 of 2" in json.dumps(history(bot, request)[-1]))
     assert not [r for r in state.request_log if r.method == "POST" and "stop" in r.path]
+
+
+async def test_a_click_on_a_decided_request_is_answered_to_the_clicker_alone(
+    world: tuple[Bot, SimState],
+) -> None:
+    bot, state = world
+    await bot.command(ALICE, "restart reporting")
+    [request] = await wait_for(lambda: channel_messages(bot))
+    approve = buttons(request)["approve"]["value"]
+    await bot.click(BOB, request, "approve", approve)
+    await wait_for(lambda: "approve" not in buttons(history(bot, request)[-1]))  # decided
+    late = await bot.click(DAVE, request, "approve", approve)  # the message DAVE saw still had it
+    assert late.status_code == 200
+    [answer] = await wait_for(lambda: ephemeral_to(bot, DAVE))
+    assert "This request is already executing." in answer["text"]
+    [said] = [c for c in bot.slack.calls_to("response_url") if "already" in json.dumps(c.args)]
+    assert said.args["response_type"] == "ephemeral" and said.args["replace_original"] is False
+    await bot.service.bot.delivery.editor.flush(10)
+    edits = [c for c in bot.slack.calls_to("chat.update") if "already" in json.dumps(c.args)]
+    assert edits == []  # the shared message is not the place for a no-op
+    assert len(restarts(state)) == 1
 
 
 async def test_audit_checkpoints_are_posted_to_the_audit_channel(tmp_path: Path) -> None:
