@@ -168,7 +168,14 @@ async def open_service(
     tokens = required_tokens(settings, mode)
     async with (
         http_session() as session,
-        _service(settings, tokens, mode=mode, metrics=metrics, session=session) as service,
+        _service(
+            settings,
+            tokens,
+            mode=mode,
+            metrics=metrics,
+            session=session,
+            ping_interval=ping_interval,
+        ) as service,
     ):
         yield service
 
@@ -181,6 +188,7 @@ async def _service(
     mode: Mode,
     metrics: Metrics | None,
     session: aiohttp.ClientSession,
+    ping_interval: float,
 ) -> AsyncIterator[SlackService]:
     """The service whose calls to Slack go through ``session`` (closed after it stops)."""
     client = make_web_client(
